@@ -91,3 +91,57 @@ pub(crate) fn assert_close(what: &str, actual: &[f64], expected: &[f64], rtol: f
         expected[i]
     );
 }
+
+/// Seed of the pseudo-random test inputs.
+pub(crate) const RNG_SEED: u64 = 20261122;
+
+/// `n` pseudo-random samples, uniform in [-1, 1), from a fixed seed (SplitMix64).
+pub(crate) fn random_signal(seed: u64, n: usize) -> Vec<f32> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            ((z >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// The names of the reference signals written by `fixtures/reference/common.py`.
+pub(crate) const SIGNALS: [&str; 8] = [
+    "chirp",
+    "chord_env",
+    "clicks_120",
+    "harm_perc",
+    "noise",
+    "short_1000",
+    "silence",
+    "tone_443",
+];
+
+/// `|STFT|` (n_fft 2048, hop 512, Hann, centred, reflect padding) of a reference signal,
+/// frames as rows.
+pub(crate) fn magnitude_spectrogram(name: &str) -> ndarray::Array2<f32> {
+    let mut mag = ndarray::Array2::zeros((0, 0));
+    crate::stft::Stft::new(2048, 512).magnitude(
+        &signal(name),
+        crate::stft::PadMode::Reflect,
+        &mut mag,
+    );
+    mag
+}
+
+/// `|STFT|^2` of a reference signal, as [`magnitude_spectrogram`] squared in f32 like librosa.
+pub(crate) fn power_spectrogram(name: &str) -> ndarray::Array2<f32> {
+    let mut p = magnitude_spectrogram(name);
+    p.mapv_inplace(|m| m * m);
+    p
+}
+
+/// A frame-major Rust array flattened in librosa's (features, frames) order, widened to f64.
+pub(crate) fn librosa_order<T: Copy + Into<f64>>(a: &ndarray::Array2<T>) -> Vec<f64> {
+    a.t().iter().map(|&v| v.into()).collect()
+}
