@@ -1,0 +1,430 @@
+//! Harmonic/percussive source separation, mirroring `librosa.effects.hpss`.
+
+use ndarray::Array2;
+use realfft::num_complex::Complex32;
+
+use crate::istft::Istft;
+use crate::median::MedianFilter;
+
+/// librosa's default median-filter width for both directions (`kernel_size=31`).
+pub const HPSS_KERNEL: usize = 31;
+
+/// Harmonic/percussive separation of a complex STFT by median filtering and soft masks.
+///
+/// With `S = |D|` (frames are rows of `D`):
+/// - `H = median filter of S along time`, `P = median filter of S along frequency`, both of
+///   width 31 with scipy's `'reflect'` edges ([`MedianFilter`]);
+/// - `M_H = H^2 / (H^2 + P^2)` and `M_P = P^2 / (H^2 + P^2)`, computed as
+///   `librosa.util.softmask(H, P, power=2, split_zeros=True)`: both are scaled by
+///   `Z = max(H, P)` first, and where `Z` is below the smallest normal f32 both masks are 0.5
+///   (librosa splits zeros because `margin=1`);
+/// - the harmonic and percussive signals are `istft(S M_H e^{i angle D})` and
+///   `istft(S M_P e^{i angle D})` cut to the input length ([`Istft`]).
+///
+/// This is `librosa.effects.hpss(y, kernel_size=31, power=2.0, mask=False, margin=1.0)`, i.e.
+/// `librosa.decompose.hpss` on `librosa.stft(y)` followed by `librosa.istft(..., length=len(y))`,
+/// in f32 like librosa. The GTZAN table's `harmony_*`/`perceptr_*` columns are reproduced with the
+/// STFT computed with [`crate::PadMode::Reflect`] (librosa 0.11's default zero padding is off by
+/// up to 1e-6 in the means).
+///
+/// All buffers (magnitudes, their transpose, the two filtered spectrograms) are owned and reused:
+/// separating further clips of the same length allocates nothing.
+#[derive(Debug)]
+pub struct Hpss {
+    median: MedianFilter,
+    istft: Istft,
+    /// `|D|`, frame-major `[t, k]`.
+    mag: Vec<f32>,
+    /// `|D|` transposed to `[k, t]`, then reused for `H` back in `[t, k]` and then `M_H`.
+    work: Vec<f32>,
+    /// `H` in `[k, t]`.
+    harm_t: Vec<f32>,
+    /// `P` in `[t, k]`, then `M_P`.
+    perc: Vec<f32>,
+}
+
+impl Hpss {
+    /// Plans the separation for STFTs of `n_fft` points every `hop_length` samples.
+    ///
+    /// # Panics
+    /// If `n_fft` is zero or odd, or `hop_length` is zero.
+    pub fn new(n_fft: usize, hop_length: usize) -> Hpss {
+        Hpss {
+            median: MedianFilter::new(HPSS_KERNEL),
+            istft: Istft::new(n_fft, hop_length),
+            mag: Vec::new(),
+            work: Vec::new(),
+            harm_t: Vec::new(),
+            perc: Vec::new(),
+        }
+    }
+
+    /// Computes the soft masks `M_H` and `M_P` of `stft` (frame-major, shape `(n_frames, n_bins)`)
+    /// into `mask_harm` and `mask_perc`, resized to the same shape.
+    ///
+    /// Mirrors `librosa.decompose.hpss(D, kernel_size=31, power=2.0, mask=True, margin=1.0)`
+    /// (transposed).
+    ///
+    /// # Panics
+    /// If `stft` does not have `1 + n_fft / 2` columns.
+    pub fn masks(
+        &mut self,
+        stft: &Array2<Complex32>,
+        mask_harm: &mut Array2<f32>,
+        mask_perc: &mut Array2<f32>,
+    ) {
+        self.compute_masks(stft);
+        let shape = stft.dim();
+        for (dst, src) in [(mask_harm, &self.work), (mask_perc, &self.perc)] {
+            if dst.dim() != shape {
+                *dst = Array2::zeros(shape);
+            }
+            for (d, &s) in dst.iter_mut().zip(src.iter()) {
+                *d = s;
+            }
+        }
+    }
+
+    /// Separates `stft` (the STFT of a signal of `n_samples`, frame-major) into the harmonic and
+    /// percussive time signals, each resized to `n_samples`.
+    ///
+    /// # Panics
+    /// If `stft` does not have `1 + n_fft / 2` columns.
+    pub fn separate(
+        &mut self,
+        stft: &Array2<Complex32>,
+        n_samples: usize,
+        harmonic_out: &mut Vec<f32>,
+        percussive_out: &mut Vec<f32>,
+    ) {
+        self.compute_masks(stft);
+        let n_bins = stft.ncols();
+        let n_frames = stft.nrows();
+        for (mask, out) in [(&self.work, harmonic_out), (&self.perc, percussive_out)] {
+            let mag = &self.mag;
+            self.istft
+                .process_with(n_frames, n_samples, out, |t, spectrum| {
+                    let range = t * n_bins..(t + 1) * n_bins;
+                    let rows = stft.row(t);
+                    for (((s, &d), &a), &m) in spectrum
+                        .iter_mut()
+                        .zip(rows)
+                        .zip(&mag[range.clone()])
+                        .zip(&mask[range])
+                    {
+                        *s = masked(d, a, m);
+                    }
+                });
+        }
+    }
+
+    /// Fills `self.mag` with `|D|`, `self.work` with `M_H` and `self.perc` with `M_P`
+    /// (all frame-major).
+    fn compute_masks(&mut self, stft: &Array2<Complex32>) {
+        let n_bins = self.istft.n_bins();
+        assert_eq!(
+            stft.ncols(),
+            n_bins,
+            "hpss expects {n_bins} bins per frame, got {}",
+            stft.ncols()
+        );
+        let n_frames = stft.nrows();
+        let len = n_frames * n_bins;
+        for buf in [
+            &mut self.mag,
+            &mut self.work,
+            &mut self.harm_t,
+            &mut self.perc,
+        ] {
+            buf.clear();
+            buf.resize(len, 0.0);
+        }
+        if len == 0 {
+            return;
+        }
+        for (m, d) in self.mag.iter_mut().zip(stft.iter()) {
+            // |D| as numpy's complex64 abs: the modulus in f64 (which cannot overflow for f32
+            // parts) rounded once to f32.
+            let (re, im) = (f64::from(d.re), f64::from(d.im));
+            *m = (re * re + im * im).sqrt() as f32;
+        }
+        // P: median along frequency, i.e. along the rows of the frame-major magnitude.
+        self.median.filter_rows(&self.mag, n_bins, &mut self.perc);
+        // H: median along time, on the transpose so that the filter walks contiguous memory.
+        transpose(&self.mag, n_frames, n_bins, &mut self.work);
+        self.median
+            .filter_rows(&self.work, n_frames, &mut self.harm_t);
+        transpose(&self.harm_t, n_bins, n_frames, &mut self.work);
+        for (h, p) in self.work.iter_mut().zip(self.perc.iter_mut()) {
+            let (mh, mp) = soft_masks(*h, *p);
+            *h = mh;
+            *p = mp;
+        }
+    }
+}
+
+/// The soft masks `(H^2 / (H^2 + P^2), P^2 / (H^2 + P^2))` of one bin, computed as
+/// `librosa.util.softmask(X, X_ref, power=2, split_zeros=True)` does in f32: both inputs are
+/// divided by `Z = max(H, P)` first, and `Z` below the smallest normal f32 gives `(0.5, 0.5)`.
+#[inline]
+fn soft_masks(h: f32, p: f32) -> (f32, f32) {
+    let z = h.max(p);
+    if z < f32::MIN_POSITIVE {
+        return (0.5, 0.5);
+    }
+    let (a, b) = (h / z, p / z);
+    let (a, b) = (a * a, b * b);
+    (a / (a + b), b / (b + a))
+}
+
+/// `(S * M) * phase` with `phase = D / |D|` (1 where `|D| = 0`), the masked STFT bin exactly as
+/// `librosa.decompose.hpss` forms it from `librosa.magphase(D)`.
+#[inline]
+fn masked(d: Complex32, mag: f32, mask: f32) -> Complex32 {
+    let scaled = mag * mask;
+    if mag == 0.0 {
+        // magphase's phase is 1 + 0i where |D| = 0, and S * mask is then 0.
+        return Complex32::new(scaled, 0.0);
+    }
+    Complex32::new(scaled * (d.re / mag), scaled * (d.im / mag))
+}
+
+/// Transposes the row-major `rows x cols` matrix `src` into `dst` (`cols x rows`), in cache-sized
+/// blocks.
+fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+    const BLOCK: usize = 32;
+    debug_assert_eq!(src.len(), rows * cols);
+    debug_assert_eq!(dst.len(), rows * cols);
+    for r0 in (0..rows).step_by(BLOCK) {
+        for c0 in (0..cols).step_by(BLOCK) {
+            for r in r0..(r0 + BLOCK).min(rows) {
+                for c in c0..(c0 + BLOCK).min(cols) {
+                    dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_close, reference, signal};
+    use crate::{PadMode, Stft};
+
+    fn stft_of(y: &[f32]) -> Array2<Complex32> {
+        let mut d = Array2::zeros((0, 0));
+        Stft::new(2048, 512).complex(y, PadMode::Reflect, &mut d);
+        d
+    }
+
+    fn widen(x: &[f32]) -> Vec<f64> {
+        x.iter().map(|&v| f64::from(v)).collect()
+    }
+
+    /// Mean and population variance in f64, as the table's columns.
+    fn stats(x: &[f32]) -> (f64, f64) {
+        let n = x.len() as f64;
+        let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let var = x
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        (mean, var)
+    }
+
+    #[test]
+    fn median_filtered_magnitudes_and_masks_match_librosa() {
+        let y = signal("harm_perc");
+        let d = stft_of(&y[..8192]);
+        let mut hpss = Hpss::new(2048, 512);
+        let (mut mh, mut mp) = (Array2::zeros((0, 0)), Array2::zeros((0, 0)));
+        hpss.masks(&d, &mut mh, &mut mp);
+        // The reference is (bins, frames); ours is (frames, bins).
+        let (n_frames, n_bins) = d.dim();
+        let t = |a: &[f32]| -> Vec<f64> {
+            let mut out = vec![0.0; a.len()];
+            for f in 0..n_frames {
+                for k in 0..n_bins {
+                    out[k * n_frames + f] = f64::from(a[f * n_bins + k]);
+                }
+            }
+            out
+        };
+        // Medians pick one input magnitude each: they agree as well as |D| does, a few f32 ulps
+        // of the frame's largest bin (max |D| here is ~300, so 1e-4 absolute is ~10 ulps).
+        let want_h = reference("harm_perc", "rh_short_harm_median");
+        let want_p = reference("harm_perc", "rh_short_perc_median");
+        let mut h = vec![0.0; hpss.mag.len()];
+        transpose(&hpss.harm_t, n_bins, n_frames, &mut h);
+        assert_close("H", &t(&h), &want_h.data, 1e-5, 1e-4);
+        assert_close("P", &t(&hpss.perc_filtered()), &want_p.data, 1e-5, 1e-4);
+        // Masks are ratios of those medians; bins where H and P are both tiny (~1e-4 of the
+        // peak) are ill-conditioned, so compare with a mask tolerance of 1e-3.
+        let mh_s = t(mh.as_slice().expect("contiguous"));
+        let mp_s = t(mp.as_slice().expect("contiguous"));
+        assert_close(
+            "M_H",
+            &mh_s,
+            &reference("harm_perc", "rh_short_mask_harm").data,
+            0.0,
+            1e-3,
+        );
+        assert_close(
+            "M_P",
+            &mp_s,
+            &reference("harm_perc", "rh_short_mask_perc").data,
+            0.0,
+            1e-3,
+        );
+        // Masks sum to one.
+        for (a, b) in mh.iter().zip(mp.iter()) {
+            assert!((a + b - 1.0).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn separated_signals_match_librosa() {
+        let y = signal("harm_perc");
+        let mut hpss = Hpss::new(2048, 512);
+        let (mut h, mut p) = (Vec::new(), Vec::new());
+        hpss.separate(&stft_of(&y[..8192]), 8192, &mut h, &mut p);
+        let want_h = reference("harm_perc", "rh_short_harmonic").data;
+        let want_p = reference("harm_perc", "rh_short_percussive").data;
+        // Signal peak ~0.8; 2e-5 absolute is ~300 f32 ulps at that scale, covering STFT, mask
+        // and FFT rounding differences.
+        assert_close("harmonic", &widen(&h), &want_h, 0.0, 2e-5);
+        assert_close("percussive", &widen(&p), &want_p, 0.0, 2e-5);
+    }
+
+    #[test]
+    fn whole_signal_statistics_match_librosa() {
+        let mut hpss = Hpss::new(2048, 512);
+        let (mut h, mut p) = (Vec::new(), Vec::new());
+        for name in ["harm_perc", "clicks_120", "silence"] {
+            let y = signal(name);
+            hpss.separate(&stft_of(&y), y.len(), &mut h, &mut p);
+            assert_eq!(h.len(), y.len());
+            let want = reference(name, "rh_hpss_stats").data;
+            let (hm, hv) = stats(&h);
+            let (pm, pv) = stats(&p);
+            // Means are ~1e-5 of a signal of peak ~1: compare absolutely, variances relatively.
+            assert_close(
+                &format!("{name} means"),
+                &[hm, pm],
+                &[want[0], want[2]],
+                0.0,
+                1e-7,
+            );
+            assert_close(
+                &format!("{name} vars"),
+                &[hv, pv],
+                &[want[1], want[3]],
+                1e-5,
+                1e-12,
+            );
+            let mid = y.len() / 2;
+            let want_h = reference(name, "rh_harmonic_mid").data;
+            let want_p = reference(name, "rh_percussive_mid").data;
+            assert_close(
+                &format!("{name} H mid"),
+                &widen(&h[mid..mid + 2000]),
+                &want_h,
+                0.0,
+                2e-5,
+            );
+            assert_close(
+                &format!("{name} P mid"),
+                &widen(&p[mid..mid + 2000]),
+                &want_p,
+                0.0,
+                2e-5,
+            );
+        }
+    }
+
+    #[test]
+    fn soft_masks_mirror_librosa_zero_handling() {
+        assert_eq!(soft_masks(0.0, 0.0), (0.5, 0.5));
+        assert_eq!(soft_masks(1e-39, 0.0), (0.5, 0.5));
+        assert_eq!(soft_masks(3.0, 0.0), (1.0, 0.0));
+        let (a, b) = soft_masks(3.0, 4.0);
+        assert!((a - 9.0 / 25.0).abs() < 1e-7 && (b - 16.0 / 25.0).abs() < 1e-7);
+    }
+
+    #[test]
+    fn empty_and_tiny_inputs_do_not_panic() {
+        let mut hpss = Hpss::new(2048, 512);
+        let (mut h, mut p) = (Vec::new(), Vec::new());
+        for n in [0usize, 1, 10, 2047] {
+            let y: Vec<f32> = (0..n).map(|i| (i as f32 * 0.1).sin()).collect();
+            hpss.separate(&stft_of(&y), n, &mut h, &mut p);
+            assert_eq!((h.len(), p.len()), (n, n));
+            assert!(h.iter().chain(&p).all(|v| v.is_finite()));
+        }
+    }
+
+    #[test]
+    fn transpose_is_a_transpose() {
+        let src: Vec<f32> = (0..7 * 45).map(|i| i as f32).collect();
+        let mut dst = vec![0.0; src.len()];
+        transpose(&src, 7, 45, &mut dst);
+        for r in 0..7 {
+            for c in 0..45 {
+                assert_eq!(dst[c * 7 + r], src[r * 45 + c]);
+            }
+        }
+    }
+
+    /// Times HPSS, onset strength and tempo on GTZAN's blues.00000 (30 s), for comparison with
+    /// librosa on the same machine: `cargo test -p genrekit-features --lib hpss_timing --
+    /// --ignored --nocapture` (with our crate at opt-level 3).
+    #[test]
+    #[ignore]
+    fn hpss_timing() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/gtzan/genres/blues/blues.00000.wav");
+        let mut reader = hound::WavReader::open(&path).expect("GTZAN clip");
+        let y: Vec<f32> = reader
+            .samples::<i16>()
+            .map(|s| f32::from(s.expect("sample")) / 32768.0)
+            .collect();
+        let n = y.len();
+        let d = stft_of(&y);
+        let mut hpss = Hpss::new(2048, 512);
+        let (mut h, mut p) = (Vec::new(), Vec::new());
+        hpss.separate(&d, n, &mut h, &mut p);
+        let t0 = std::time::Instant::now();
+        hpss.compute_masks(&d);
+        let t1 = std::time::Instant::now();
+        hpss.separate(&d, n, &mut h, &mut p);
+        let t2 = std::time::Instant::now();
+        let mut onset = crate::OnsetStrength::new(22050.0);
+        let mut env = Vec::new();
+        onset.compute(&y, &mut env);
+        let t3 = std::time::Instant::now();
+        let bpm = crate::tempo(&env, 22050.0, 512);
+        let t4 = std::time::Instant::now();
+        let (hm, hv) = stats(&h);
+        let (pm, pv) = stats(&p);
+        eprintln!(
+            "masks {:?}, hpss total {:?}, onset {:?}, tempo {:?}: harmony {hm:e} {hv:e} \
+             perceptr {pm:e} {pv:e} tempo {bpm}",
+            t1 - t0,
+            t2 - t1,
+            t3 - t2,
+            t4 - t3
+        );
+    }
+
+    impl Hpss {
+        /// Test access: recompute P (the mask overwrote it).
+        fn perc_filtered(&mut self) -> Vec<f32> {
+            let n_bins = self.istft.n_bins();
+            let mut p = vec![0.0; self.mag.len()];
+            self.median.filter_rows(&self.mag, n_bins, &mut p);
+            p
+        }
+    }
+}

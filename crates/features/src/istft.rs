@@ -1,0 +1,233 @@
+//! Inverse short-time Fourier transform, mirroring `librosa.istft(center=True, length=...)`.
+
+use std::sync::Arc;
+
+use ndarray::Array2;
+use realfft::num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner};
+
+/// A planned inverse STFT: windowed overlap-add normalised by the summed squared window.
+///
+/// For frames `X[t, k]` (frames are rows, as [`crate::Stft`] writes them) and a periodic Hann
+/// window `w` of `n_fft` points, the padded signal is
+/// `z[s] = sum_t w[s - t hop] irfft(X[t])[s - t hop] / sum_t w[s - t hop]^2`
+/// (dividing only where the window sum exceeds the smallest normal f32), and the output is
+/// `z[n_fft / 2 .. n_fft / 2 + length]`, zero-filled past the last frame. This is
+/// `librosa.istft(X.T, hop_length=hop, win_length=n_fft, n_fft=n_fft, window='hann',
+/// center=True, length=length)`, which uses only the first
+/// `min(n_frames, ceil((length + n_fft) / hop))` frames. As librosa does, each windowed frame
+/// is added in f64 and rounded to the f32 output, the window sum is accumulated the same way, and
+/// `irfft` ignores the imaginary parts of the DC and Nyquist bins.
+///
+/// The complex-to-real FFT is planned once; the frame, spectrum, scratch and window-sum buffers
+/// are owned and reused, so a call allocates nothing once `out` has grown.
+pub struct Istft {
+    n_fft: usize,
+    hop: usize,
+    fft: Arc<dyn ComplexToReal<f32>>,
+    /// The periodic Hann window in f64, as `scipy.signal.get_window('hann', n_fft)`.
+    window: Vec<f64>,
+    spectrum: Vec<Complex32>,
+    frame: Vec<f32>,
+    scratch: Vec<Complex32>,
+    /// The window sum over the output samples for `wsum_key = (n_frames, length)`.
+    wsum: Vec<f32>,
+    wsum_key: (usize, usize),
+}
+
+impl std::fmt::Debug for Istft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Istft")
+            .field("n_fft", &self.n_fft)
+            .field("hop", &self.hop)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Istft {
+    /// Plans an inverse STFT of `n_fft` points every `hop_length` samples.
+    ///
+    /// # Panics
+    /// If `n_fft` is zero or odd, or `hop_length` is zero.
+    pub fn new(n_fft: usize, hop_length: usize) -> Istft {
+        assert!(
+            n_fft > 0 && n_fft.is_multiple_of(2),
+            "n_fft must be even and positive, got {n_fft}"
+        );
+        assert!(hop_length > 0, "hop_length must be positive");
+        let fft = RealFftPlanner::<f32>::new().plan_fft_inverse(n_fft);
+        let window = (0..n_fft)
+            .map(|i| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n_fft as f64).cos())
+            .collect();
+        Istft {
+            n_fft,
+            hop: hop_length,
+            window,
+            spectrum: fft.make_input_vec(),
+            frame: fft.make_output_vec(),
+            scratch: fft.make_scratch_vec(),
+            fft,
+            wsum: Vec::new(),
+            wsum_key: (usize::MAX, usize::MAX),
+        }
+    }
+
+    /// The number of frequency bins per frame, `1 + n_fft / 2`.
+    pub fn n_bins(&self) -> usize {
+        1 + self.n_fft / 2
+    }
+
+    /// Inverts the STFT `stft` (shape `(n_frames, n_bins)`) into `out`, resized to `length`.
+    ///
+    /// # Panics
+    /// If `stft` does not have [`Istft::n_bins`] columns.
+    pub fn process(&mut self, stft: &Array2<Complex32>, length: usize, out: &mut Vec<f32>) {
+        assert_eq!(
+            stft.ncols(),
+            self.n_bins(),
+            "istft expects {} bins per frame, got {}",
+            self.n_bins(),
+            stft.ncols()
+        );
+        self.process_with(stft.nrows(), length, out, |t, spectrum| {
+            for (s, &x) in spectrum.iter_mut().zip(stft.row(t)) {
+                *s = x;
+            }
+        });
+    }
+
+    /// Inverts an STFT of `n_frames` frames whose spectra `fill(t, spectrum)` writes on demand,
+    /// into `out`, resized to `length`.
+    ///
+    /// `fill` receives each used frame index once, in increasing order, with a buffer of
+    /// [`Istft::n_bins`] values to overwrite. This lets a caller invert a masked STFT without
+    /// storing it (see [`crate::Hpss`]).
+    pub fn process_with<F>(
+        &mut self,
+        n_frames: usize,
+        length: usize,
+        out: &mut Vec<f32>,
+        mut fill: F,
+    ) where
+        F: FnMut(usize, &mut [Complex32]),
+    {
+        let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
+        let n_frames = n_frames.min((length + 2 * half).div_ceil(hop));
+        out.clear();
+        out.resize(length, 0.0);
+        let scale = 1.0 / n_fft as f32;
+        for t in 0..n_frames {
+            fill(t, &mut self.spectrum);
+            // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins.
+            self.spectrum[0].im = 0.0;
+            self.spectrum[half].im = 0.0;
+            self.fft
+                .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
+                .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
+            // Frame t starts at padded sample t * hop, i.e. output sample t * hop - n_fft / 2.
+            let start = (t * hop) as isize - half as isize;
+            let lo = (-start).max(0) as usize;
+            let hi = n_fft.min((length as isize - start).max(0) as usize);
+            for i in lo..hi {
+                let o = &mut out[(start + i as isize) as usize];
+                let v = self.window[i] * f64::from(self.frame[i] * scale);
+                *o = (f64::from(*o) + v) as f32;
+            }
+        }
+        self.fill_window_sum(n_frames, length);
+        for (o, &w) in out.iter_mut().zip(&self.wsum) {
+            if w > f32::MIN_POSITIVE {
+                *o /= w;
+            }
+        }
+    }
+
+    /// Fills `self.wsum[s]`, the squared-window sum at output sample `s`, as
+    /// `librosa.filters.window_sumsquare(n_frames=n_frames)[n_fft / 2:]` cut to `length`.
+    fn fill_window_sum(&mut self, n_frames: usize, length: usize) {
+        if self.wsum_key == (n_frames, length) {
+            return;
+        }
+        let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
+        self.wsum.clear();
+        self.wsum.resize(length, 0.0);
+        let total = n_fft + hop * n_frames.saturating_sub(1);
+        for (s, w) in self.wsum.iter_mut().enumerate() {
+            let p = s + half;
+            if p >= total {
+                break;
+            }
+            // Frames covering padded sample p, in increasing order as librosa adds them.
+            let first = (p + 1).saturating_sub(n_fft).div_ceil(hop);
+            let last = (p / hop).min(n_frames - 1);
+            let mut acc = 0.0f32;
+            for t in first..=last {
+                let x = self.window[p - t * hop];
+                acc = (f64::from(acc) + x * x) as f32;
+            }
+            *w = acc;
+        }
+        self.wsum_key = (n_frames, length);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{assert_close, reference, signal};
+    use crate::{PadMode, Stft};
+
+    /// STFT of the first 8192 samples of harm_perc scaled by the reference script's gains.
+    fn gained_stft() -> Array2<Complex32> {
+        let y = signal("harm_perc");
+        let mut stft = Stft::new(2048, 512);
+        let mut d = Array2::zeros((0, 0));
+        stft.complex(&y[..8192], PadMode::Reflect, &mut d);
+        for ((t, k), x) in d.indexed_iter_mut() {
+            let g = (0.5 + 0.5 * (0.37 * k as f64 + 1.3 * t as f64).cos()) as f32;
+            *x *= g;
+        }
+        d
+    }
+
+    #[test]
+    fn matches_librosa_istft_for_several_lengths() {
+        let d = gained_stft();
+        let mut istft = Istft::new(2048, 512);
+        let mut out = Vec::new();
+        for length in [8192, 8192 - 700, 8192 + 1500] {
+            istft.process(&d, length, &mut out);
+            let want = reference("harm_perc", &format!("rh_istft_{length}")).data;
+            // Split the samples by the window sum: where it is at least 1e-2 (all but the last
+            // ~200 samples of the last frame) the division is well conditioned.
+            let (mut good, mut bad) = ((vec![], vec![]), (vec![], vec![]));
+            for ((&v, &w), &e) in out.iter().zip(&istft.wsum).zip(&want) {
+                let side = if w >= 1e-2 { &mut good } else { &mut bad };
+                side.0.push(f64::from(v));
+                side.1.push(e);
+            }
+            // The STFTs (ours f32, librosa's f64 rounded to c64) and the FFTs differ by a few
+            // f32 ulps of the frame's largest value (~0.5): 2e-6 absolute is ~30 ulps of that.
+            assert_close(&format!("istft {length}"), &good.0, &good.1, 0.0, 2e-6);
+            // Near the end the window sum falls towards 0 (down to ~1e-7) and dividing by it
+            // amplifies those same rounding differences along with the values (up to ~1e3).
+            assert_close(&format!("istft {length} tail"), &bad.0, &bad.1, 1e-3, 1e-4);
+        }
+    }
+
+    #[test]
+    fn inverts_the_stft_and_handles_tiny_inputs() {
+        let y = signal("chirp");
+        let mut stft = Stft::new(2048, 512);
+        let mut istft = Istft::new(2048, 512);
+        let mut d = Array2::zeros((0, 0));
+        let mut out = Vec::new();
+        for n in [0, 1, 100, 5000] {
+            stft.complex(&y[..n], PadMode::Reflect, &mut d);
+            istft.process(&d, n, &mut out);
+            let got: Vec<f64> = out.iter().map(|&v| f64::from(v)).collect();
+            let want: Vec<f64> = y[..n].iter().map(|&v| f64::from(v)).collect();
+            assert_close(&format!("roundtrip {n}"), &got, &want, 0.0, 1e-6);
+        }
+    }
+}
