@@ -58,10 +58,12 @@ pub(crate) struct Neighbor {
 
 /// The linfa-nn index used for the search.
 ///
-/// Measured on this machine (57 dimensions, standardised GTZAN-like data, release build, one
-/// core; see `search_speed` in the tests): a linear scan beats the ball tree and the k-d tree up
-/// to ~100 000 rows because 57 dimensions defeat space partitioning. [`Algorithm::Linear`] is
-/// therefore the default.
+/// Measured on this machine (57 dimensions, standardised random data, L2, 200 queries, build
+/// included; dev profile with linfa-nn at opt-level 3; `search_speed` in the tests), ms per
+/// query: 1 000 rows: linear 0.40, ball tree 0.23, k-d tree 0.13; 10 000 rows: 4.2, 1.7, 1.2;
+/// 100 000 rows: 57, 50, 43. The trees win, but linfa-nn's k-d tree does not serve L1 (the default
+/// model's metric) and a query costs under 1 % of extracting one snippet's features at these
+/// sizes, so [`Algorithm::Linear`], exact for every metric, stays the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Algorithm {
     #[default]
