@@ -17,10 +17,30 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Show what genrekit reads from audio files: format, rate, duration, tags, snippets.
+    Info(cmd::info::Args),
+    /// Compute feature vectors (the GTZAN table's 57 columns, then extras) of audio files.
+    Features(cmd::features::Args),
+    /// Train a KNN genre model on GTZAN-format feature tables.
+    Train(cmd::train::Args),
+    /// Cross-validate KNN settings on feature tables: accuracy, per-genre F1, confusion matrix.
+    Eval(cmd::eval::Args),
+    /// Pick KNN settings by nested cross-validation and optionally write the tuned model.
+    Tune(cmd::tune::Args),
+    /// Look into the library database: list tracks, stats, failures, export features.
+    Library(cmd::library::Args),
+}
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Info(args) => cmd::info::run(&args),
+        Command::Features(args) => cmd::features::run(&args),
+        Command::Train(args) => cmd::train::run(&args),
+        Command::Eval(args) => cmd::eval::run(&args),
+        Command::Tune(args) => cmd::tune::run(&args),
+        Command::Library(args) => cmd::library::run(&args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -1,5 +1,12 @@
 //! One module per subcommand, plus helpers they share.
 
+pub(crate) mod eval;
+pub(crate) mod features;
+pub(crate) mod info;
+pub(crate) mod library;
+pub(crate) mod train;
+pub(crate) mod tune;
+
 /// True when `err` was caused by writing to a closed pipe (`genrekit ... | head`), which is not
 /// a failure.
 pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -8,4 +15,59 @@ pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Exit status when some inputs failed (each reported on stderr) and others succeeded.
+pub(crate) const EXIT_SOME_FAILED: u8 = 3;
+/// Exit status when nothing could be done: every input failed.
+pub(crate) const EXIT_ALL_FAILED: u8 = 1;
+
+/// The exit status of a command that processed `total` inputs of which `failed` failed:
+/// 0 when none failed, [`EXIT_ALL_FAILED`] when all did, else [`EXIT_SOME_FAILED`].
+pub(crate) fn exit_status(failed: usize, total: usize) -> std::process::ExitCode {
+    if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else if failed >= total {
+        std::process::ExitCode::from(EXIT_ALL_FAILED)
+    } else {
+        std::process::ExitCode::from(EXIT_SOME_FAILED)
+    }
+}
+
+/// The audio files named by `paths`: a file is taken as given (whatever its extension, so a
+/// misnamed file still gets a clear decoding error); a folder is walked recursively for files
+/// with an audio extension. Folders that cannot be read are reported on stderr and counted in
+/// the second value.
+pub(crate) fn audio_inputs(paths: &[std::path::PathBuf]) -> (Vec<std::path::PathBuf>, usize) {
+    use genrekit_library::{FileKind, WalkOptions, walk};
+    let mut files = Vec::new();
+    let mut failed = 0;
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        for entry in walk(std::slice::from_ref(path), &WalkOptions::default()) {
+            match entry {
+                Ok(file) if file.kind == FileKind::Audio => files.push(file.path),
+                Ok(_) => {}
+                Err(err) => {
+                    failed += 1;
+                    eprintln!("genrekit: {err}");
+                }
+            }
+        }
+    }
+    (files, failed)
+}
+
+/// A rayon pool with `jobs` threads, or one per core when `jobs` is `None`.
+pub(crate) fn thread_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = jobs {
+        builder = builder.num_threads(n);
+    }
+    builder
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))
 }
