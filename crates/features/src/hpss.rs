@@ -27,18 +27,18 @@ pub const HPSS_KERNEL: usize = 31;
 /// STFT computed with [`crate::PadMode::Reflect`] (librosa 0.11's default zero padding is off by
 /// up to 1e-6 in the means).
 ///
-/// All buffers (magnitudes, their transpose, the two filtered spectrograms) are owned and reused:
-/// separating further clips of the same length allocates nothing.
+/// Both medians walk the frame-major magnitudes in place, sixteen bins (for `H`) or sixteen frames
+/// (for `P`) at a time ([`MedianFilter::filter_columns`], [`MedianFilter::filter_rows`]). All
+/// buffers (magnitudes, the two filtered spectrograms) are owned and reused: separating further
+/// clips of the same length allocates nothing.
 #[derive(Debug)]
 pub struct Hpss {
     median: MedianFilter,
     istft: Istft,
     /// `|D|`, frame-major `[t, k]`.
     mag: Vec<f32>,
-    /// `|D|` transposed to `[k, t]`, then reused for `H` back in `[t, k]` and then `M_H`.
+    /// `H` in `[t, k]`, then `M_H`.
     work: Vec<f32>,
-    /// `H` in `[k, t]`.
-    harm_t: Vec<f32>,
     /// `P` in `[t, k]`, then `M_P`.
     perc: Vec<f32>,
 }
@@ -54,7 +54,6 @@ impl Hpss {
             istft: Istft::new(n_fft, hop_length),
             mag: Vec::new(),
             work: Vec::new(),
-            harm_t: Vec::new(),
             perc: Vec::new(),
         }
     }
@@ -130,12 +129,7 @@ impl Hpss {
         );
         let n_frames = stft.nrows();
         let len = n_frames * n_bins;
-        for buf in [
-            &mut self.mag,
-            &mut self.work,
-            &mut self.harm_t,
-            &mut self.perc,
-        ] {
+        for buf in [&mut self.mag, &mut self.work, &mut self.perc] {
             buf.clear();
             buf.resize(len, 0.0);
         }
@@ -150,11 +144,9 @@ impl Hpss {
         }
         // P: median along frequency, i.e. along the rows of the frame-major magnitude.
         self.median.filter_rows(&self.mag, n_bins, &mut self.perc);
-        // H: median along time, on the transpose so that the filter walks contiguous memory.
-        transpose(&self.mag, n_frames, n_bins, &mut self.work);
+        // H: median along time, i.e. down the columns.
         self.median
-            .filter_rows(&self.work, n_frames, &mut self.harm_t);
-        transpose(&self.harm_t, n_bins, n_frames, &mut self.work);
+            .filter_columns(&self.mag, n_bins, &mut self.work);
         for (h, p) in self.work.iter_mut().zip(self.perc.iter_mut()) {
             let (mh, mp) = soft_masks(*h, *p);
             *h = mh;
@@ -187,23 +179,6 @@ fn masked(d: Complex32, mag: f32, mask: f32) -> Complex32 {
         return Complex32::new(scaled, 0.0);
     }
     Complex32::new(scaled * (d.re / mag), scaled * (d.im / mag))
-}
-
-/// Transposes the row-major `rows x cols` matrix `src` into `dst` (`cols x rows`), in cache-sized
-/// blocks.
-fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
-    const BLOCK: usize = 32;
-    debug_assert_eq!(src.len(), rows * cols);
-    debug_assert_eq!(dst.len(), rows * cols);
-    for r0 in (0..rows).step_by(BLOCK) {
-        for c0 in (0..cols).step_by(BLOCK) {
-            for r in r0..(r0 + BLOCK).min(rows) {
-                for c in c0..(c0 + BLOCK).min(cols) {
-                    dst[c * rows + r] = src[r * cols + c];
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -256,9 +231,7 @@ mod tests {
         // of the frame's largest bin (max |D| here is ~300, so 1e-4 absolute is ~10 ulps).
         let want_h = reference("harm_perc", "rh_short_harm_median");
         let want_p = reference("harm_perc", "rh_short_perc_median");
-        let mut h = vec![0.0; hpss.mag.len()];
-        transpose(&hpss.harm_t, n_bins, n_frames, &mut h);
-        assert_close("H", &t(&h), &want_h.data, 1e-5, 1e-4);
+        assert_close("H", &t(&hpss.harm_filtered()), &want_h.data, 1e-5, 1e-4);
         assert_close("P", &t(&hpss.perc_filtered()), &want_p.data, 1e-5, 1e-4);
         // Masks are ratios of those medians; bins where H and P are both tiny (~1e-4 of the
         // peak) are ill-conditioned, so compare with a mask tolerance of 1e-3.
@@ -365,18 +338,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn transpose_is_a_transpose() {
-        let src: Vec<f32> = (0..7 * 45).map(|i| i as f32).collect();
-        let mut dst = vec![0.0; src.len()];
-        transpose(&src, 7, 45, &mut dst);
-        for r in 0..7 {
-            for c in 0..45 {
-                assert_eq!(dst[c * 7 + r], src[r * 45 + c]);
-            }
-        }
-    }
-
     /// Times HPSS, onset strength and tempo on GTZAN's blues.00000 (30 s), for comparison with
     /// librosa on the same machine: `cargo test -p genrekit-features --lib hpss_timing --
     /// --ignored --nocapture` (with our crate at opt-level 3).
@@ -425,6 +386,14 @@ mod tests {
             let mut p = vec![0.0; self.mag.len()];
             self.median.filter_rows(&self.mag, n_bins, &mut p);
             p
+        }
+
+        /// Test access: recompute H (the mask overwrote it).
+        fn harm_filtered(&mut self) -> Vec<f32> {
+            let n_bins = self.istft.n_bins();
+            let mut h = vec![0.0; self.mag.len()];
+            self.median.filter_columns(&self.mag, n_bins, &mut h);
+            h
         }
     }
 }

@@ -128,9 +128,17 @@ impl Istft {
             let start = (t * hop) as isize - half as isize;
             let lo = (-start).max(0) as usize;
             let hi = n_fft.min((length as isize - start).max(0) as usize);
-            for i in lo..hi {
-                let o = &mut out[(start + i as isize) as usize];
-                let v = self.window[i] * f64::from(self.frame[i] * scale);
+            if lo >= hi {
+                continue;
+            }
+            let at = (start + lo as isize) as usize;
+            // Zipped slices, so the loop has no index checks and vectorizes.
+            for ((o, &w), &f) in out[at..at + (hi - lo)]
+                .iter_mut()
+                .zip(&self.window[lo..hi])
+                .zip(&self.frame[lo..hi])
+            {
+                let v = w * f64::from(f * scale);
                 *o = (f64::from(*o) + v) as f32;
             }
         }
