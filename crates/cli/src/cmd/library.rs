@@ -62,7 +62,7 @@ enum Sub {
         format: Format,
     },
     /// Write stored snippet features as a CSV table in the GTZAN format
-    /// (filename,length,<features>,label), e.g. to retrain a model.
+    /// (filename, length, the feature columns, label), e.g. to retrain a model.
     Export {
         /// Feature schema version to export.
         #[arg(long, default_value_t = genrekit_features::SCHEMA_VERSION)]

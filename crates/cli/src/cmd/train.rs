@@ -16,7 +16,7 @@ use genrekit_classify::{
 /// Where training rows come from.
 #[derive(Debug, clap::Args)]
 pub(crate) struct DataArgs {
-    /// GTZAN-format feature tables (filename, [length,] features..., label); one row = one
+    /// GTZAN-format feature tables (filename, optionally length, the features, label); one row = one
     /// snippet of track `filename`.
     #[arg(long = "csv", required = true, num_args = 1.., value_name = "FILE")]
     csv: Vec<PathBuf>,
