@@ -30,6 +30,10 @@ enum Command {
     Tune(cmd::tune::Args),
     /// Look into the library database: list tracks, stats, failures, export features.
     Library(cmd::library::Args),
+    /// Tell the genre of audio files (top 3 and per snippet), without storing anything.
+    Predict(cmd::predict::Args),
+    /// Analyze music folders into the library: genre of every track, incrementally.
+    Analyze(cmd::analyze::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -40,6 +44,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => cmd::eval::run(&args),
         Command::Tune(args) => cmd::tune::run(&args),
         Command::Library(args) => cmd::library::run(&args),
+        Command::Predict(args) => cmd::predict::run(&args),
+        Command::Analyze(args) => cmd::analyze::run(&args),
     }
 }
 

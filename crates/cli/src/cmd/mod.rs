@@ -1,9 +1,12 @@
 //! One module per subcommand, plus helpers they share.
 
+pub(crate) mod analyze;
 pub(crate) mod eval;
 pub(crate) mod features;
 pub(crate) mod info;
 pub(crate) mod library;
+pub(crate) mod model;
+pub(crate) mod predict;
 pub(crate) mod train;
 pub(crate) mod tune;
 
