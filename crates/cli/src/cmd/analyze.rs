@@ -367,7 +367,7 @@ fn analyze(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    progress.set_message(file_name(&job.file.path));
+                    progress.set_message(super::file_name(&job.file.path));
                     let outcome = analyze_job(job, &decode, &snippets, extractor, loaded);
                     if tx.send((job.index, outcome)).is_err() {
                         stop.store(true, Ordering::Relaxed);
@@ -404,14 +404,6 @@ fn progress_bar(total: u64, show: bool) -> ProgressBar {
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(250));
     bar
-}
-
-/// The file name of `path`, for the progress bar.
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// Analyzes one file: probe it if its extension is not an audio one, hash it, decode it,

@@ -82,14 +82,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(super::exit_status(failed, files.len() + walk_failures))
 }
 
-/// The base name of `path`, as the table's `filename` column holds it.
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
-}
-
 /// The mean of the snippets' vectors: one row for the whole track.
 fn track_vector(track: &TrackFeatures) -> Vec<f32> {
     let n = track.snippets.len().max(1) as f64;
@@ -120,7 +112,7 @@ fn write_csv(
     w.write_record(&header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for (path, track) in tracks {
-        let name = file_name(path);
+        let name = super::file_name(path);
         if per_snippet {
             for s in &track.snippets {
                 row.clear();
@@ -183,7 +175,7 @@ fn write_json(
         .iter()
         .map(|(path, track)| JsonTrack {
             path: path.display().to_string(),
-            filename: file_name(path),
+            filename: super::file_name(path),
             length: track.n_samples,
             sample_rate: track.sample_rate,
             features: named(&track_vector(track)),

@@ -8,11 +8,6 @@ use anyhow::Context;
 use genrekit_audio::{AudioError, AudioFile, DecodeOptions, SnippetOptions, SourceInfo};
 use serde::Serialize;
 
-/// Exit status when some files could not be read.
-const EXIT_SOME_FAILED: u8 = 3;
-/// Exit status when no file could be read.
-const EXIT_ALL_FAILED: u8 = 1;
-
 /// Output formats of `genrekit info`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -167,11 +162,5 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &reports).context("writing JSON to stdout")?;
         writeln!(out).context("writing to stdout")?;
     }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else if failed == args.files.len() {
-        ExitCode::from(EXIT_ALL_FAILED)
-    } else {
-        ExitCode::from(EXIT_SOME_FAILED)
-    })
+    Ok(super::exit_status(failed, args.files.len()))
 }

@@ -74,3 +74,12 @@ pub(crate) fn thread_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPo
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))
 }
+
+/// The base name of `path` (the whole path when it has none), as the GTZAN table's `filename`
+/// column and the progress bar show it.
+pub(crate) fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
