@@ -303,3 +303,60 @@ fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
         assert_eq!((id2, at2), (id, analyzed_at), "{path} was analyzed again");
     }
 }
+
+/// Ctrl-C stores every track that finished, also those of a batch not yet committed, exits
+/// with 130, and the next run analyzes the rest exactly once.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stores_finished_tracks_and_exits_130() {
+    const N: i64 = 100;
+    let dir = Dir::new();
+    let clip = std::fs::read(util::fixture("audio/clicks120_mono_22050.ogg")).unwrap();
+    for i in 0..N {
+        dir.create(&format!("many/{i:03}.ogg"), &clip);
+    }
+    let db = dir.path().join("lib.db");
+    // Batches far larger than the run: only the 1 s timer and the interruption commit.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_genrekit"))
+        .current_dir(dir.path())
+        .args(["analyze", "many", "--db", "lib.db", "--jobs", "1"])
+        .args(["--commit-every", "100000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !committed(&db).is_some_and(|n| n > 0) {
+        assert!(Instant::now() < deadline, "no commit within 120 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Some tracks into the next (uncommitted) batch.
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(out.stdout.is_empty(), "no partial listing on stdout");
+
+    // "interrupted: K of 100 files stored (K analyzed), ..."
+    let stored: i64 = stderr
+        .split("interrupted: ")
+        .nth(2)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|k| k.parse().ok())
+        .unwrap_or_else(|| panic!("no count in: {stderr}"));
+    assert!(stored > 0 && stored < N, "interrupted midway: {stderr}");
+    assert_eq!(committed(&db), Some(stored), "every finished track stored");
+
+    let ran = dir
+        .cmd(["analyze", "many", "--db", "lib.db", "--format", "jsonl"])
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let summary = format!("{} analyzed, {stored} unchanged", N - stored);
+    assert!(ran.stderr.contains(&summary), "{summary}: {}", ran.stderr);
+    assert_eq!(committed(&db), Some(N));
+}

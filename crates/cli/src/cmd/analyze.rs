@@ -8,7 +8,9 @@
 //! 3. *analyze*: new and changed files are decoded, their features extracted and their genre
 //!    predicted in parallel (rayon); results flow through a channel to one writer thread that
 //!    commits a transaction every [`COMMIT_TRACKS`] tracks or [`COMMIT_INTERVAL`], so a killed
-//!    run keeps every committed track and the next run continues where it stopped;
+//!    run keeps every committed track and the next run continues where it stopped; Ctrl-C or
+//!    SIGTERM ([`super::interrupt`]) stops the workers taking new files, lets the files in
+//!    progress finish and commits them before exiting with status 130;
 //! 4. *output*: every track named by the PATHs is printed from the library, failures are listed
 //!    on stderr grouped by kind.
 
@@ -61,14 +63,16 @@ Files with an audio extension are analyzed; other files are analyzed only if the
 audio (cover art, playlists and text are skipped quietly). Results are stored in the library \
 database; a later run decodes only new or changed files, and a new model re-predicts stored \
 tracks from their stored features without decoding. Results are committed about every second, \
-so an interrupted run keeps its finished tracks and the next run continues where it stopped.
+so an interrupted run keeps its finished tracks and the next run continues where it stopped. \
+Ctrl-C (or SIGTERM) stores every finished track before exiting; press it twice to quit at once.
 
 Output (stdout) covers every track named by the PATHs, also unchanged ones. Files that failed \
 are stored with their error and listed on stderr, grouped by kind; they are tried again when \
 they change, or with --force.
 
 Exit status: 0 when every track was analyzed, 3 when some failed, 1 when nothing could be \
-analyzed (or on an error that stopped the run, such as an unusable database).")]
+analyzed (or on an error that stopped the run, such as an unusable database), 130 when \
+interrupted.")]
 pub(crate) struct Args {
     /// Audio files, or folders to search recursively.
     #[arg(required = true, value_name = "PATH")]
@@ -133,6 +137,8 @@ enum Outcome {
 /// What the writer did.
 #[derive(Default)]
 struct Written {
+    /// Results received from the workers (all stored or listed in `unstored`).
+    received: usize,
     analyzed: usize,
     /// Entries whose result could not be stored.
     unstored: Vec<(usize, FileError)>,
@@ -153,6 +159,7 @@ struct Counts {
 /// Runs `genrekit analyze`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    super::interrupt::install();
     let loaded = super::model::resolve(args.model.as_deref())?;
     super::predict::check_model_features(&loaded.model)?;
     let db = match &args.db {
@@ -165,11 +172,16 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut counts = Counts::default();
 
     let (mut entries, jobs, unchanged) = plan(&lib, &args.paths, args.force);
+    if super::interrupt::requested() {
+        eprintln!("genrekit: interrupted before analyzing anything");
+        return Ok(ExitCode::from(super::interrupt::EXIT_INTERRUPTED));
+    }
     counts.unchanged = unchanged.len();
     if !args.force {
         counts.repredicted = repredict(&mut lib, &schema, &loaded, &unchanged, &pool)?;
     }
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let n_jobs = jobs.len();
     let written = analyze(
         &mut lib,
         &schema,
@@ -180,6 +192,19 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         args.commit_every as usize,
     )?;
     counts.analyzed = written.analyzed;
+    if super::interrupt::requested() {
+        // Everything received is committed; the output would be partial, so print none.
+        eprintln!(
+            "genrekit: interrupted: {} of {} files stored ({} analyzed), {} left; run the same \
+             command again to continue; library {}",
+            written.received,
+            n_jobs,
+            written.analyzed,
+            n_jobs - written.received,
+            db.display()
+        );
+        return Ok(ExitCode::from(super::interrupt::EXIT_INTERRUPTED));
+    }
     for (index, err) in written.unstored {
         entries[index].state = State::Error(err);
     }
@@ -364,7 +389,7 @@ fn analyze(
             jobs.par_iter().for_each_init(
                 || FeatureExtractor::new(decode.target_sample_rate()),
                 |extractor, job| {
-                    if stop.load(Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) || super::interrupt::requested() {
                         return;
                     }
                     progress.set_message(super::file_name(&job.file.path));
@@ -531,6 +556,7 @@ fn write_results(
         let mut done = false;
         while let Some((index, outcome)) = item.take() {
             progress.inc(1);
+            written.received += 1;
             let stored = match outcome {
                 Outcome::NotAudio => {
                     written.not_audio.push(index);
