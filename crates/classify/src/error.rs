@@ -93,8 +93,8 @@ pub enum Error {
     /// The nearest-neighbour index failed.
     #[error("nearest-neighbour index: {0}")]
     Index(String),
-    /// Drawing the confusion-matrix picture failed.
-    #[error("{}: cannot draw the confusion matrix: {message}", path.display())]
+    /// Drawing a picture failed.
+    #[error("{}: cannot draw the picture: {message}", path.display())]
     Plot {
         /// The picture file.
         path: PathBuf,

@@ -55,7 +55,7 @@ pub use folds::assign_folds;
 pub use knn::{Metric, Weighting};
 pub use metrics::{ClassMetrics, Confusion, mean_sd};
 pub use model::{FORMAT_VERSION, Model};
-pub use plot::write_confusion_svg;
+pub use plot::{write_bar_chart_svg, write_confusion_svg};
 pub use predict::{SnippetPrediction, TrackPrediction, argmax, mean_probabilities};
 pub use rng::SplitMix64;
 pub use scaler::Scaler;

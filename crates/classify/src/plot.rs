@@ -1,4 +1,6 @@
-//! An SVG picture of a confusion matrix (plotters, SVG backend).
+//! SVG pictures (plotters, SVG backend): a confusion matrix and a bar chart. Both are drawn to
+//! a temporary file beside the target and renamed over it, so a failed plot never leaves a
+//! half-written picture.
 
 use std::path::Path;
 
@@ -14,6 +16,11 @@ use crate::metrics::Confusion;
 /// genre, `100 * counts[t][p] / sum_p counts[t][p]`; the shade is proportional to it (white 0 %,
 /// dark blue 100 %). The diagonal holds the per-genre recall. `title` goes above the matrix.
 pub fn write_confusion_svg(confusion: &Confusion, title: &str, path: &Path) -> Result<()> {
+    write_atomically(path, |tmp| draw_confusion(confusion, title, tmp))
+}
+
+/// Draws the confusion heat map of [`write_confusion_svg`] to `path`.
+fn draw_confusion(confusion: &Confusion, title: &str, path: &Path) -> Result<()> {
     let plot_err = |e: &dyn std::fmt::Display| Error::Plot {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -102,6 +109,102 @@ pub fn write_confusion_svg(confusion: &Confusion, title: &str, path: &Path) -> R
     Ok(())
 }
 
+/// Draws a horizontal bar chart of `bars` (label, value; values >= 0, drawn in the given order)
+/// to the SVG file `path`: one bar per label, its length `value / max(values)` of the plot's
+/// width, the value printed after the bar with `decimals` decimals. `title` goes above the
+/// bars. Used for tracks per genre (`genrekit library stats --plot`).
+pub fn write_bar_chart_svg(
+    bars: &[(String, f64)],
+    title: &str,
+    decimals: usize,
+    path: &Path,
+) -> Result<()> {
+    write_atomically(path, |tmp| draw_bars(bars, title, decimals, tmp))
+}
+
+/// Draws the chart of [`write_bar_chart_svg`] to `path`.
+fn draw_bars(bars: &[(String, f64)], title: &str, decimals: usize, path: &Path) -> Result<()> {
+    let plot_err = |e: &dyn std::fmt::Display| Error::Plot {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let row = 26;
+    let left = 150;
+    let width = 420;
+    let top = 50;
+    let n = bars.len().max(1) as i32;
+    let size = ((left + width + 90) as u32, (top + n * row + 20) as u32);
+    let root = SVGBackend::new(path, size).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| plot_err(&e))?;
+    root.draw(&Text::new(
+        title.to_string(),
+        (left + width / 2, 22),
+        centered(16, &BLACK),
+    ))
+    .map_err(|e| plot_err(&e))?;
+    let max = bars
+        .iter()
+        .map(|(_, v)| *v)
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max);
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let y = top + i as i32 * row;
+        let share = if max > 0.0 && value.is_finite() {
+            (value / max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let len = (share * f64::from(width)).round() as i32;
+        root.draw(&Text::new(
+            label.clone(),
+            (left - 8, y + row / 2),
+            TextStyle::from(("sans-serif", 13).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Right, VPos::Center)),
+        ))
+        .map_err(|e| plot_err(&e))?;
+        root.draw(&Rectangle::new(
+            [(left, y + 4), (left + len, y + row - 4)],
+            RGBColor(8, 48, 107).filled(),
+        ))
+        .map_err(|e| plot_err(&e))?;
+        root.draw(&Text::new(
+            format!("{value:.decimals$}"),
+            (left + len + 6, y + row / 2),
+            TextStyle::from(("sans-serif", 12).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(|e| plot_err(&e))?;
+    }
+    root.present().map_err(|e| plot_err(&e))?;
+    Ok(())
+}
+
+/// Runs `draw` on a temporary file beside `path` (`.NAME.tmp`), then renames it to `path`;
+/// on failure the temporary file is removed and `path` is left as it was.
+fn write_atomically(path: &Path, draw: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    // Errors name the picture the user asked for, not the temporary file.
+    let named = |message: String| Error::Plot {
+        path: path.to_path_buf(),
+        message,
+    };
+    let result = match draw(&tmp) {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| named(e.to_string())),
+        Err(Error::Plot { message, .. }) => Err(named(message)),
+        Err(other) => Err(other),
+    };
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// A text style of `px` pixels in `color`, anchored at its centre.
 fn centered(px: i32, color: &RGBColor) -> TextStyle<'_> {
     TextStyle::from(("sans-serif", px).into_font())
@@ -142,5 +245,27 @@ mod tests {
             write_confusion_svg(&c, "t", &bad),
             Err(Error::Plot { .. })
         ));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+
+    #[test]
+    fn bar_chart_has_every_label_and_value_and_scales_to_the_largest() {
+        let bars = vec![("rock".to_string(), 12.0), ("jazz".to_string(), 3.0)];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.svg");
+        write_bar_chart_svg(&bars, "tracks per genre", 0, &path).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        for needle in [">\nrock\n", ">\njazz\n", ">\n12\n", ">\n3\n"] {
+            assert!(svg.contains(needle), "missing {needle}");
+        }
+        // The full-width bar (420 px from x=150) and the quarter one (105 px).
+        assert!(svg.contains("width=\"420\""), "{svg}");
+        assert!(svg.contains("width=\"105\""), "{svg}");
+        let bad = dir.path().join("no/such/dir/b.svg");
+        assert!(write_bar_chart_svg(&bars, "t", 0, &bad).is_err());
     }
 }

@@ -118,6 +118,18 @@ fn list_stats_failures_export() {
         "{out}"
     );
 
+    dir.cmd(["library", "--db", db, "stats", "--plot", "genres.svg"])
+        .stdout();
+    let svg = std::fs::read_to_string(dir.path().join("genres.svg")).unwrap();
+    for needle in [">\nblues\n", ">\nrock\n", "tracks per genre (2 analyzed)"] {
+        assert!(svg.contains(needle), "{needle} missing from the plot");
+    }
+    let ran = dir
+        .cmd(["library", "--db", db, "stats", "--plot", "no/dir/g.svg"])
+        .run();
+    assert_eq!(ran.code, Some(1));
+    assert!(ran.stderr.contains("no/dir/g.svg"), "{}", ran.stderr);
+
     let out = dir.cmd(["library", "--db", db, "failures"]).stdout();
     assert_eq!(out, "/music/broken.ogg: decode: no Ogg page found\n");
 

@@ -54,6 +54,9 @@ enum Sub {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Also draw tracks per genre as a bar chart to this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
     },
     /// List tracks whose analysis failed, with the reason.
     Failures {
@@ -101,7 +104,17 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             filter.failed_only = *failed;
             list(&library, &filter, *format, &mut out)?;
         }
-        Sub::Stats { model, format } => stats(&library, model.as_deref(), *format, &mut out)?,
+        Sub::Stats {
+            model,
+            format,
+            plot,
+        } => stats(
+            &library,
+            model.as_deref(),
+            *format,
+            plot.as_deref(),
+            &mut out,
+        )?,
         Sub::Failures { format } => failures(&library, *format, &mut out)?,
         Sub::Export {
             schema_version,
@@ -225,9 +238,25 @@ fn stats(
     lib: &Library,
     model: Option<&str>,
     format: Format,
+    plot: Option<&Path>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let s = lib.stats(model)?;
+    if let Some(plot) = plot {
+        if s.per_genre.is_empty() {
+            anyhow::bail!(
+                "{}: nothing to plot: no track has a genre prediction yet (run genrekit analyze)",
+                plot.display()
+            );
+        }
+        let bars: Vec<(String, f64)> = s
+            .per_genre
+            .iter()
+            .map(|(genre, n)| (genre.clone(), *n as f64))
+            .collect();
+        let title = format!("tracks per genre ({} analyzed)", s.analyzed);
+        genrekit_classify::write_bar_chart_svg(&bars, &title, 0, plot)?;
+    }
     if format == Format::Json {
         let json = StatsJson {
             tracks: s.tracks,
