@@ -1,4 +1,8 @@
-//! `genrekit train` on small tables made in the test and on the GTZAN table.
+//! `genrekit train` on small tables made in the test, on the GTZAN table and on a labeled
+//! audio folder.
+
+// Helpers outside #[test] functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
 
 mod util;
 
@@ -125,4 +129,142 @@ fn trains_the_default_settings_on_the_gtzan_table() {
         serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
     let acc = model["evaluation"]["accuracy"].as_f64().unwrap();
     assert!((0.68..0.74).contains(&acc), "accuracy {acc}");
+}
+
+/// A labeled folder made of shared clips: `labeled/GENRE/GENRE.0000N.wav` for three genres,
+/// three clips each, plus a broken file and a non-audio file in the metal folder.
+fn labeled_folder(dir: &Dir, data: &std::path::Path) {
+    for genre in ["blues", "classical", "metal"] {
+        for i in 0..3 {
+            let name = format!("{genre}.0000{i}.wav");
+            let clip = std::fs::read(data.join("gtzan/genres").join(genre).join(&name)).unwrap();
+            dir.create(&format!("labeled/{genre}/{name}"), &clip);
+        }
+    }
+    let broken = std::fs::read(util::fixture("bad/random_bytes.mp3")).unwrap();
+    dir.create("labeled/metal/broken.mp3", &broken);
+    dir.create("labeled/metal/notes.txt", b"not audio\n");
+    dir.create("labeled/README.txt", b"outside the genre folders\n");
+}
+
+#[test]
+fn trains_and_evaluates_on_a_labeled_audio_folder() {
+    let Some(data) = util::shared_data() else {
+        return;
+    };
+    let dir = Dir::new();
+    labeled_folder(&dir, &data);
+    dir.create("exclude.txt", b"blues.00002.wav\n");
+    let ran = dir
+        .cmd([
+            "train",
+            "--dir",
+            "labeled",
+            "--out",
+            "m.json",
+            "--k",
+            "1",
+            "--folds",
+            "2",
+            "--repeats",
+            "1",
+            "--exclude",
+            "exclude.txt",
+        ])
+        .run();
+    // The broken file is named, left out, and makes the exit status 3; the model is written.
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    assert!(ran.stderr.contains("broken.mp3"), "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("trained on 8 snippets, 3 genres, 83 features"),
+        "{}",
+        ran.stdout
+    );
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
+    let rows = model["rows"].as_array().unwrap();
+    let tracks: Vec<&str> = rows.iter().map(|r| r["track"].as_str().unwrap()).collect();
+    assert_eq!(tracks[0], "blues/blues.00000.wav");
+    assert!(!tracks.contains(&"blues/blues.00002.wav"), "excluded");
+    assert_eq!(rows[0]["label"], "blues");
+    assert_eq!(rows[0]["snippet"], 0);
+
+    // The folder's rows are the features `genrekit features` computes for the same file.
+    let csv = dir
+        .cmd(["features", "labeled/blues/blues.00000.wav"])
+        .stdout();
+    let values: Vec<f64> = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .skip(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let row: Vec<f64> = rows[0]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(row.len(), values.len());
+    for (a, b) in row.iter().zip(&values) {
+        assert!((a - b).abs() <= 1e-6 * b.abs().max(1e-3), "{a} vs {b}");
+    }
+
+    let out = dir
+        .cmd([
+            "eval",
+            "--dir",
+            "labeled",
+            "--k",
+            "1",
+            "--folds",
+            "3",
+            "--repeats",
+            "1",
+            "--format",
+            "json",
+        ])
+        .run();
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["tracks"], 9);
+    assert_eq!(
+        report["labels"],
+        serde_json::json!(["blues", "classical", "metal"])
+    );
+}
+
+#[test]
+fn labeled_folder_rows_join_a_table_on_its_columns() {
+    let Some(data) = util::shared_data() else {
+        return;
+    };
+    let dir = Dir::new();
+    labeled_folder(&dir, &data);
+    std::fs::remove_file(dir.path().join("labeled/metal/broken.mp3")).unwrap();
+    let out = dir
+        .cmd([
+            "train",
+            "--no-eval",
+            "--out",
+            "m.json",
+            "--dir",
+            "labeled",
+            "--csv",
+        ])
+        .arg(data.join("gtzan/features_30_sec.csv"))
+        .stdout();
+    assert!(
+        out.contains("trained on 1009 snippets, 10 genres, 57 features"),
+        "{out}"
+    );
+
+    let ran = dir.cmd(["train", "--out", "m.json", "--dir", "nope"]).run();
+    assert_eq!(ran.code, Some(1));
+    assert!(ran.stderr.contains("nope"), "{}", ran.stderr);
+    let ran = dir.cmd(["train", "--out", "m.json"]).run();
+    assert_eq!(ran.code, Some(2), "clap wants --csv or --dir");
 }

@@ -123,14 +123,15 @@ pub(crate) fn write_table(out: &mut impl Write, e: &Evaluation) -> std::io::Resu
 
 /// Runs `genrekit eval`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let data = args.data.load()?;
+    let loaded = args.data.load()?;
+    let data = &loaded.data;
     let settings = args.hyper.settings(data.feature_names())?;
     let cv = CvOptions {
         folds: args.folds as usize,
         repeats: args.repeats as usize,
         seed: args.seed,
     };
-    let e = cross_validate(&data, &settings, cv)?;
+    let e = cross_validate(data, &settings, cv)?;
     if let Some(path) = &args.plot {
         let title = format!(
             "{}: {:.1} % accuracy",
@@ -159,5 +160,5 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             write_table(&mut out, &e)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(loaded.exit_status())
 }

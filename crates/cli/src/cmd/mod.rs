@@ -5,6 +5,7 @@ pub(crate) mod eval;
 pub(crate) mod features;
 pub(crate) mod info;
 pub(crate) mod interrupt;
+pub(crate) mod labeled_dir;
 pub(crate) mod library;
 pub(crate) mod model;
 pub(crate) mod predict;

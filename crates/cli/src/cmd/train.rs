@@ -18,23 +18,93 @@ use genrekit_classify::{
 pub(crate) struct DataArgs {
     /// GTZAN-format feature tables (filename, optionally length, the features, label); one row = one
     /// snippet of track `filename`.
-    #[arg(long = "csv", required = true, num_args = 1.., value_name = "FILE")]
+    #[arg(long = "csv", required_unless_present = "dir", num_args = 1.., value_name = "FILE")]
     csv: Vec<PathBuf>,
+    /// Labeled audio folders, DIR/GENRE/audio files: each file is decoded and one row per
+    /// 30-second snippet is taken, grouped by track (its path relative to DIR). With --csv, the
+    /// rows keep only the tables' columns.
+    #[arg(long = "dir", num_args = 1.., value_name = "DIR")]
+    dir: Vec<PathBuf>,
     /// A file listing filenames to leave out, one per line (blank lines and lines starting with
-    /// `#` are ignored).
+    /// `#` are ignored); for --dir, a base name or a path relative to DIR.
     #[arg(long, value_name = "NAMES_FILE")]
     exclude: Option<PathBuf>,
+    /// Threads that decode --dir audio (default: one per core).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+}
+
+/// Training rows, and how many audio files could not be read for them.
+pub(crate) struct Loaded {
+    /// The rows.
+    pub(crate) data: Dataset,
+    /// Audio files of --dir folders that failed (each reported on stderr).
+    pub(crate) failed_files: usize,
+}
+
+impl Loaded {
+    /// The exit status of a command that otherwise succeeded: [`super::EXIT_SOME_FAILED`] when
+    /// some audio files could not be read, after saying so on stderr.
+    pub(crate) fn exit_status(&self) -> ExitCode {
+        if self.failed_files == 0 {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "genrekit: {} audio file(s) could not be read and were left out (listed above)",
+            self.failed_files
+        );
+        ExitCode::from(super::EXIT_SOME_FAILED)
+    }
 }
 
 impl DataArgs {
-    /// Reads the tables, minus the excluded filenames.
-    pub(crate) fn load(&self) -> anyhow::Result<Dataset> {
+    /// Reads the tables and the labeled folders, minus the excluded filenames. The first table
+    /// fixes the feature columns; folder rows are narrowed to them. Without tables, folder rows
+    /// have every feature of the extractor.
+    pub(crate) fn load(&self) -> anyhow::Result<Loaded> {
         let exclude = match &self.exclude {
             None => HashSet::new(),
             Some(path) => read_names(path)?,
         };
-        Ok(Dataset::read_tables(&self.csv, &exclude)?)
+        let mut data = if self.csv.is_empty() {
+            Dataset::new(super::labeled_dir::names())
+        } else {
+            Dataset::read_tables(&self.csv, &exclude)?
+        };
+        let mut failed_files = 0;
+        if !self.dir.is_empty() {
+            let pool = super::thread_pool(self.jobs.map(usize::from))?;
+            let columns = folder_columns(data.feature_names())?;
+            for dir in &self.dir {
+                let folder = super::labeled_dir::read_labeled_dir(dir, &exclude, &pool)?;
+                failed_files += folder.failed;
+                for mut row in folder.rows {
+                    row.features = columns.iter().map(|&j| row.features[j]).collect();
+                    let track = row.track.clone();
+                    data.push(row)
+                        .with_context(|| format!("{}: track {track}", dir.display()))?;
+                }
+            }
+        }
+        Ok(Loaded { data, failed_files })
     }
+}
+
+/// For each of `names`, its index among the extractor's features; an error names a column the
+/// extractor does not compute.
+fn folder_columns(names: &[String]) -> anyhow::Result<Vec<usize>> {
+    let extracted = super::labeled_dir::names();
+    names
+        .iter()
+        .map(|name| {
+            extracted.iter().position(|e| e == name).with_context(|| {
+                format!(
+                    "the tables' column {name:?} is not a feature genrekit computes, so --dir \
+                     rows cannot be added to them"
+                )
+            })
+        })
+        .collect()
 }
 
 fn read_names(path: &Path) -> anyhow::Result<HashSet<String>> {
@@ -148,8 +218,9 @@ impl HyperArgs {
 #[command(
     after_help = "The model stores its training rows, scaler, settings and a \
 cross-validated evaluation (unless --no-eval). Use `genrekit tune --out` to pick the settings by \
-nested cross-validation instead. Training from a labeled audio folder (--dir) needs the feature \
-extractor and is not available yet."
+nested cross-validation instead. A labeled audio folder (--dir DIR, laid out as DIR/GENRE/files) \
+adds one row per 30-second snippet of each file; files that cannot be decoded are listed and left \
+out, and the exit status is then 3."
 )]
 pub(crate) struct Args {
     #[command(flatten)]
@@ -172,9 +243,10 @@ pub(crate) struct Args {
 
 /// Runs `genrekit train`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let data = args.data.load()?;
+    let loaded = args.data.load()?;
+    let data = &loaded.data;
     let settings = args.hyper.settings(data.feature_names())?;
-    let mut model = Model::train(&data, &settings)?;
+    let mut model = Model::train(data, &settings)?;
     let mut out = std::io::stdout().lock();
     if !args.no_eval {
         let cv = CvOptions {
@@ -182,7 +254,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             repeats: args.repeats as usize,
             ..CvOptions::default()
         };
-        let eval = cross_validate(&data, &settings, cv)?;
+        let eval = cross_validate(data, &settings, cv)?;
         writeln!(
             out,
             "cross-validated accuracy {:.1} % ± {:.1} ({} x {}-fold, {} tracks), macro F1 {:.3}",
@@ -205,5 +277,5 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         settings.describe(),
         args.out.display()
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(loaded.exit_status())
 }

@@ -62,7 +62,8 @@ struct TuneReport<'a> {
 
 /// Runs `genrekit tune`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let data = args.data.load()?;
+    let loaded = args.data.load()?;
+    let data = &loaded.data;
     let grid = Grid::standard(data.feature_names());
     let outer = CvOptions {
         folds: args.folds as usize,
@@ -74,7 +75,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         repeats: args.inner_repeats as usize,
         seed: args.seed.wrapping_add(1),
     };
-    let nested = nested_cross_validate(&data, &grid, outer, inner)?;
+    let nested = nested_cross_validate(data, &grid, outer, inner)?;
     let e = &nested.evaluation;
     if let Some(path) = &args.plot {
         let title = format!("nested CV: {:.1} % accuracy", 100.0 * e.accuracy);
@@ -82,9 +83,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let mut final_pick = None;
     if let Some(path) = &args.out {
-        let found = search(&data, &grid, inner)?;
+        let found = search(data, &grid, inner)?;
         let settings = found.best_settings().clone();
-        let mut model = Model::train(&data, &settings)?;
+        let mut model = Model::train(data, &settings)?;
         model.set_evaluation(nested.evaluation.clone());
         model.save(path)?;
         final_pick = Some((settings.describe(), found.scores[found.best].accuracy));
@@ -131,5 +132,5 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(loaded.exit_status())
 }
