@@ -32,6 +32,8 @@ pub struct SpectralContrast {
     bands: Vec<Band>,
     /// A band's magnitudes, for partial sorting; reused.
     scratch: Vec<f32>,
+    /// Block extremes of a band, in block order; reused.
+    extremes: Vec<f32>,
     /// Valley means, frames as rows; reused.
     valley: Array2<f64>,
 }
@@ -89,6 +91,7 @@ impl SpectralContrast {
             n_bins,
             bands,
             scratch: Vec::with_capacity(n_bins),
+            extremes: Vec::with_capacity(n_bins),
             valley: Array2::zeros((0, n_bands + 1)),
         }
     }
@@ -121,25 +124,10 @@ impl SpectralContrast {
                 let q = band.quantile_count.min(x.len());
                 let mean = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64;
                 let (valley, peak) = if q <= SMALL_Q {
-                    // One pass keeping the q smallest and q largest (sorted), no copy.
-                    let (mut low, mut high) = ([0.0f32; SMALL_Q], [0.0f32; SMALL_Q]);
-                    let (low, high) = (&mut low[..q], &mut high[..q]);
-                    low.copy_from_slice(&x[..q]);
-                    low.sort_unstable_by(f32::total_cmp);
-                    high.copy_from_slice(low);
-                    for &v in &x[q..] {
-                        if v < low[q - 1] {
-                            let i = low.partition_point(|&l| l <= v);
-                            low.copy_within(i..q - 1, i + 1);
-                            low[i] = v;
-                        }
-                        if v > high[0] {
-                            let i = high.partition_point(|&h| h < v);
-                            high.copy_within(1..i, 0);
-                            high[i - 1] = v;
-                        }
-                    }
-                    (mean(low), mean(high))
+                    (
+                        extreme_mean::<false>(x, q, &mut self.extremes, &mut self.scratch),
+                        extreme_mean::<true>(x, q, &mut self.extremes, &mut self.scratch),
+                    )
                 } else {
                     // Lowest q, then highest q, by partial selection instead of a full sort.
                     self.scratch.clear();
@@ -163,6 +151,102 @@ impl SpectralContrast {
             *p -= v;
         }
     }
+}
+
+/// Bins per block of the single-pass scan.
+const CHUNK: usize = 16;
+
+/// Whether `a` ranks before `b`: larger for the peak (`LARGEST`), smaller for the valley.
+#[inline(always)]
+fn better<const LARGEST: bool>(a: f32, b: f32) -> bool {
+    if LARGEST { a > b } else { a < b }
+}
+
+/// The value every other ranks before: -inf for the peak, +inf for the valley.
+fn worst<const LARGEST: bool>() -> f32 {
+    if LARGEST {
+        f32::NEG_INFINITY
+    } else {
+        f32::INFINITY
+    }
+}
+
+/// The best value of `block` (NaN-free magnitudes). Eight independent running extremes are
+/// kept, so that the loop compiles to packed min/max instructions, then folded.
+fn block_extreme<const LARGEST: bool>(block: &[f32]) -> f32 {
+    let pick = |a: f32, b: f32| if better::<LARGEST>(a, b) { a } else { b };
+    let mut lanes = [worst::<LARGEST>(); 8];
+    let mut eights = block.chunks_exact(8);
+    for eight in &mut eights {
+        for (lane, &v) in lanes.iter_mut().zip(eight) {
+            *lane = pick(v, *lane);
+        }
+    }
+    for &v in eights.remainder() {
+        lanes[0] = pick(v, lanes[0]);
+    }
+    lanes.iter().fold(worst::<LARGEST>(), |m, &v| pick(v, m))
+}
+
+/// The mean of the `q` largest (`LARGEST`) or smallest values of `x` (NaN-free magnitudes,
+/// `1 <= q <= min(SMALL_Q, x.len())`), in f64, summed in sorted order.
+///
+/// Blocks of [`CHUNK`] bins are reduced to their extreme with a branch-free fold (SIMD). The
+/// q best block extremes are q distinct values of `x`, so the q-th best value of `x` is at
+/// least as good as the q-th best block extreme `t`: every value among the q best lies in a
+/// block whose extreme reaches `t`, and only those blocks (usually q of them) are walked,
+/// keeping the q best seen in a small sorted array. `extremes` and `scratch` are reused buffers.
+fn extreme_mean<const LARGEST: bool>(
+    x: &[f32],
+    q: usize,
+    extremes: &mut Vec<f32>,
+    scratch: &mut Vec<f32>,
+) -> f64 {
+    let worst = worst::<LARGEST>();
+    extremes.clear();
+    extremes.extend(x.chunks(CHUNK).map(block_extreme::<LARGEST>));
+    scratch.clear();
+    scratch.extend_from_slice(extremes);
+    let threshold = if q < scratch.len() {
+        // The q-th best block extreme.
+        let (_, t, _) = scratch.select_nth_unstable_by(q - 1, |a, b| {
+            if LARGEST {
+                b.total_cmp(a)
+            } else {
+                a.total_cmp(b)
+            }
+        });
+        *t
+    } else {
+        worst
+    };
+    // kept[0] is the worst kept value, kept[q - 1] the best.
+    let mut kept = [worst; SMALL_Q];
+    let kept = &mut kept[..q];
+    for (block, &extreme) in x.chunks(CHUNK).zip(extremes.iter()) {
+        if better::<LARGEST>(threshold, extreme) {
+            continue;
+        }
+        for &v in block {
+            if better::<LARGEST>(v, kept[0]) {
+                // Replace the worst and bubble it up: q is small, and a `copy_within` here
+                // would cost a call to memmove per insertion.
+                kept[0] = v;
+                let mut j = 0;
+                while j + 1 < q && better::<LARGEST>(kept[j], kept[j + 1]) {
+                    kept.swap(j, j + 1);
+                    j += 1;
+                }
+            }
+        }
+    }
+    // Sum in ascending order, as the sorted reference does.
+    let sum: f64 = if LARGEST {
+        kept.iter().map(|&v| f64::from(v)).sum()
+    } else {
+        kept.iter().rev().map(|&v| f64::from(v)).sum()
+    };
+    sum / q as f64
 }
 
 /// `librosa.power_to_db(x, ref=1, amin=1e-10, top_db=80)` on a float64 array, in place.
@@ -215,6 +299,35 @@ mod tests {
                 let (valley, peak) = (mean(&v[..q]), mean(&v[v.len() - q..]));
                 let expected = 10.0 * peak.log10() - 10.0 * valley.log10();
                 assert!((out[[0, b]] - expected).abs() < 1e-9, "q {q} band {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_means_equal_sorted_means_with_ties_and_trends() {
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 70);
+        let shapes: [(&str, fn(usize, f32) -> f32); 5] = [
+            ("zeros", |_, _| 0.0),
+            ("falling", |i, _| 100.0 / (1.0 + i as f32)),
+            ("rising", |i, _| i as f32),
+            ("few levels", |_, r| (r.abs() * 4.0).floor()),
+            ("noise", |_, r| r.abs()),
+        ];
+        let (mut extremes, mut scratch) = (Vec::new(), Vec::new());
+        for (name, shape) in shapes {
+            for n in 1..=70 {
+                let x: Vec<f32> = (0..n).map(|i| shape(i, noise[i])).collect();
+                let mut sorted = x.clone();
+                sorted.sort_by(f32::total_cmp);
+                for q in 1..=SMALL_Q.min(n) {
+                    let sum = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>();
+                    let low = sum(&sorted[..q]) / q as f64;
+                    let high = sum(&sorted[n - q..]) / q as f64;
+                    let got_low = extreme_mean::<false>(&x, q, &mut extremes, &mut scratch);
+                    let got_high = extreme_mean::<true>(&x, q, &mut extremes, &mut scratch);
+                    assert_eq!(got_low, low, "{name} n {n} q {q} valley");
+                    assert_eq!(got_high, high, "{name} n {n} q {q} peak");
+                }
             }
         }
     }
