@@ -292,7 +292,9 @@ impl FeatureExtractor {
         put(out, mean_var(self.percussive.iter().map(|&v| f64::from(v))));
         clock.lap(&mut self.timings, Stage::Hpss);
 
-        self.onset.compute(y, &mut self.onset_env);
+        // The onset envelope's zero-padded STFT shares its interior frames with this one.
+        self.onset
+            .compute_reusing(y, &self.spectrum, &mut self.onset_env);
         out.push(self.tempo.estimate(&self.onset_env) as f32);
         clock.lap(&mut self.timings, Stage::Tempo);
 

@@ -1,10 +1,11 @@
 //! Onset strength envelope, mirroring `librosa.onset.onset_strength(aggregate=np.median)`.
 
 use ndarray::Array2;
+use realfft::num_complex::Complex32;
 
 use crate::db::power_to_db_in_place;
 use crate::mel::MelFilterbank;
-use crate::stft::{PadMode, Stft};
+use crate::stft::{PadMode, Stft, modulus};
 
 /// Number of mel bands of the onset spectrogram (`melspectrogram`'s default `n_mels=128`).
 const N_MELS: usize = 128;
@@ -68,6 +69,42 @@ impl OnsetStrength {
     /// frames, `1 + len(y) / 512`.
     pub fn compute(&mut self, y: &[f32], out: &mut Vec<f32>) {
         self.stft.magnitude(y, PadMode::Constant, &mut self.mag);
+        self.envelope(out);
+    }
+
+    /// [`OnsetStrength::compute`], reusing `spectrum`, the STFT of the same `y` with the same
+    /// n_fft and hop but any padding (the extractor's reflect-padded one): frames wholly inside
+    /// the signal do not depend on the padding, so only the few edge frames are transformed
+    /// again with zero padding. The envelope is bit-identical to `compute`'s.
+    ///
+    /// # Panics
+    /// If `spectrum` does not have `1 + len(y) / 512` frames of `1 + 2048 / 2` bins.
+    pub fn compute_reusing(&mut self, y: &[f32], spectrum: &Array2<Complex32>, out: &mut Vec<f32>) {
+        let shape = (self.stft.n_frames(y.len()), self.stft.n_bins());
+        assert_eq!(spectrum.dim(), shape, "onset strength: spectrum shape");
+        if self.mag.dim() != shape {
+            self.mag = Array2::zeros(shape);
+        }
+        for (t, (mut row, frame)) in self
+            .mag
+            .rows_mut()
+            .into_iter()
+            .zip(spectrum.rows())
+            .enumerate()
+        {
+            if self.stft.is_interior(t, y.len()) {
+                for (m, &c) in row.iter_mut().zip(frame) {
+                    *m = modulus(c);
+                }
+            } else if let Some(row) = row.as_slice_mut() {
+                self.stft.frame_magnitude(y, PadMode::Constant, t, row);
+            }
+        }
+        self.envelope(out);
+    }
+
+    /// The envelope of the magnitude spectrogram in `self.mag` into `out`.
+    fn envelope(&mut self, out: &mut Vec<f32>) {
         let n_frames = self.mag.nrows();
         self.mel_db.clear();
         self.mel_db.resize(n_frames * N_MELS, 0.0);
@@ -115,6 +152,33 @@ fn median_even(x: &mut [f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::testutil::{assert_close, reference, signal};
+
+    #[test]
+    fn reusing_a_reflect_padded_stft_gives_the_same_envelope_bit_for_bit() {
+        let mut onset = OnsetStrength::new(22050.0);
+        let mut stft = Stft::new(2048, 512);
+        let mut spectrum = Array2::zeros((0, 0));
+        let (mut env, mut reused) = (Vec::new(), Vec::new());
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 30_000);
+        // Signals shorter than a frame (no interior frame), of a few frames, and long ones.
+        for y in [
+            signal("clicks_120"),
+            signal("harm_perc"),
+            signal("short_1000"),
+            noise[..1500].to_vec(),
+            noise[..2048].to_vec(),
+            noise[..5000].to_vec(),
+            noise,
+        ] {
+            onset.compute(&y, &mut env);
+            stft.complex(&y, PadMode::Reflect, &mut spectrum);
+            onset.compute_reusing(&y, &spectrum, &mut reused);
+            assert_eq!(env.len(), reused.len());
+            for (t, (a, b)) in env.iter().zip(&reused).enumerate() {
+                assert_eq!(a.to_bits(), b.to_bits(), "frame {t} of {}", y.len());
+            }
+        }
+    }
 
     #[test]
     fn median_of_even_count() {

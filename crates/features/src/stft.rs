@@ -125,6 +125,27 @@ impl Stft {
         1 + n_samples / self.hop
     }
 
+    /// Whether frame `t` of a signal of `n_samples` lies wholly inside the signal, so that it
+    /// does not depend on the padding: `t hop - n_fft / 2 >= 0` and `t hop + n_fft / 2 <=
+    /// n_samples`. Such frames are the same, bit for bit, for every [`PadMode`].
+    pub fn is_interior(&self, t: usize, n_samples: usize) -> bool {
+        let half = self.n_fft / 2;
+        t * self.hop >= half && t * self.hop + half <= n_samples
+    }
+
+    /// The magnitude of frame `t` alone into `out` (`1 + n_fft / 2` values), computed as
+    /// [`Stft::magnitude`] computes that frame's row.
+    ///
+    /// # Panics
+    /// If `out` does not have `1 + n_fft / 2` values.
+    pub fn frame_magnitude(&mut self, y: &[f32], pad: PadMode, t: usize, out: &mut [f32]) {
+        assert_eq!(out.len(), self.n_bins(), "frame_magnitude: output bins");
+        self.transform_frame(y, pad, t);
+        for (o, c) in out.iter_mut().zip(&self.spectrum) {
+            *o = modulus(Complex32::new(c.re as f32, c.im as f32));
+        }
+    }
+
     /// Windows frame `t` of `y` (padded with `pad`) and transforms it into `self.spectrum`.
     fn transform_frame(&mut self, y: &[f32], pad: PadMode, t: usize) {
         let half = self.n_fft / 2;
@@ -175,11 +196,17 @@ impl Stft {
         for (t, mut row) in out.rows_mut().into_iter().enumerate() {
             self.transform_frame(y, pad, t);
             for (o, c) in row.iter_mut().zip(&self.spectrum) {
-                let (re, im) = (f64::from(c.re as f32), f64::from(c.im as f32));
-                *o = (re * re + im * im).sqrt() as f32;
+                *o = modulus(Complex32::new(c.re as f32, c.im as f32));
             }
         }
     }
+}
+
+/// `|c|` of a complex64 value as numpy computes `np.abs`: in f64, rounded to f32 (`hypotf`, to
+/// the last bit in all but rare ties).
+pub(crate) fn modulus(c: Complex32) -> f32 {
+    let (re, im) = (f64::from(c.re), f64::from(c.im));
+    (re * re + im * im).sqrt() as f32
 }
 
 #[cfg(test)]
