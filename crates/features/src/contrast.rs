@@ -306,7 +306,8 @@ mod tests {
     #[test]
     fn extreme_means_equal_sorted_means_with_ties_and_trends() {
         let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 70);
-        let shapes: [(&str, fn(usize, f32) -> f32); 5] = [
+        type Shape = fn(usize, f32) -> f32;
+        let shapes: [(&str, Shape); 5] = [
             ("zeros", |_, _| 0.0),
             ("falling", |i, _| 100.0 / (1.0 + i as f32)),
             ("rising", |i, _| i as f32),
