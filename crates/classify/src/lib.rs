@@ -33,6 +33,7 @@
 
 #![deny(missing_docs)]
 
+mod active;
 mod dataset;
 mod error;
 mod evaluate;
@@ -48,6 +49,7 @@ mod scaler;
 mod settings;
 mod tune;
 
+pub use active::{Candidate, LabeledCv, Strategy, labeled_cv, rank, retrain};
 pub use dataset::{Dataset, LabeledRow};
 pub use error::{Error, Result};
 pub use evaluate::{CvOptions, Evaluation, cross_validate};

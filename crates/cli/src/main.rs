@@ -34,6 +34,16 @@ enum Command {
     Predict(cmd::predict::Args),
     /// Analyze music folders into the library: genre of every track, incrementally.
     Analyze(cmd::analyze::Args),
+    /// Review the tracks the model is least sure of: accept or correct their genre.
+    Review(cmd::review::Args),
+    /// Give tracks their genre (or --import a CSV of labels, --list them).
+    Label(cmd::label::Args),
+    /// Retrain the model with your labels; analyze and predict then use it.
+    Retrain(cmd::retrain::Args),
+    /// Show the model in use (`model reset` goes back to the built-in one).
+    Model(cmd::model_cmd::Args),
+    /// Export every training row as a GTZAN-format table.
+    Dataset(cmd::dataset::Args),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -46,6 +56,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Library(args) => cmd::library::run(&args),
         Command::Predict(args) => cmd::predict::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),
+        Command::Review(args) => cmd::review::run(&args),
+        Command::Label(args) => cmd::label::run(&args),
+        Command::Retrain(args) => cmd::retrain::run(&args),
+        Command::Model(args) => cmd::model_cmd::run(&args),
+        Command::Dataset(args) => cmd::dataset::run(&args),
     }
 }
 

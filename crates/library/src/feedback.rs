@@ -42,6 +42,26 @@ impl Library {
         Ok(())
     }
 
+    /// Records many labels (path, genre) said by `source` in one transaction. Returns one
+    /// result per label, in order: a path that is not in the library gets
+    /// [`Error::UnknownTrack`] and the others are still recorded.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] when the transaction cannot start or commit (then nothing is stored).
+    pub fn add_labels(
+        &self,
+        labels: &[(PathBuf, String)],
+        source: &str,
+    ) -> Result<Vec<Result<()>>> {
+        let tx = self.conn.unchecked_transaction().db(&self.path)?;
+        let mut results = Vec::with_capacity(labels.len());
+        for (path, genre) in labels {
+            results.push(self.add_label(path, genre, source));
+        }
+        tx.commit().db(&self.path)?;
+        Ok(results)
+    }
+
     /// The latest label of the track at `path`, if any.
     ///
     /// # Errors

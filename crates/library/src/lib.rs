@@ -34,6 +34,7 @@ mod query;
 mod records;
 mod scan;
 mod store;
+mod training;
 mod write;
 
 pub use error::{Error, Result};
@@ -47,4 +48,5 @@ pub use records::{
 };
 pub use scan::{AUDIO_EXTENSIONS, FileKind, ScannedFile, Walk, WalkOptions, is_audio_path, walk};
 pub use store::Library;
+pub use training::{LabeledTrack, LabeledTracks, ReviewCandidate};
 pub use write::Batch;

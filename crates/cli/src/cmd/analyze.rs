@@ -161,6 +161,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     super::interrupt::install();
     let loaded = super::model::resolve(args.model.as_deref())?;
+    if !args.quiet {
+        loaded.announce();
+    }
     super::predict::check_model_features(&loaded.model)?;
     let db = match &args.db {
         Some(db) => db.clone(),

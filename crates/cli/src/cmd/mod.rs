@@ -1,14 +1,19 @@
 //! One module per subcommand, plus helpers they share.
 
 pub(crate) mod analyze;
+pub(crate) mod dataset;
 pub(crate) mod eval;
 pub(crate) mod features;
 pub(crate) mod info;
 pub(crate) mod interrupt;
+pub(crate) mod label;
 pub(crate) mod labeled_dir;
 pub(crate) mod library;
 pub(crate) mod model;
+pub(crate) mod model_cmd;
 pub(crate) mod predict;
+pub(crate) mod retrain;
+pub(crate) mod review;
 pub(crate) mod train;
 pub(crate) mod tune;
 

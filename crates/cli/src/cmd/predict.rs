@@ -54,6 +54,7 @@ pub(crate) struct Args {
 /// Runs `genrekit predict`.
 pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = super::model::resolve(args.model.as_deref())?;
+    loaded.announce();
     check_model_features(&loaded.model)?;
     let (files, walk_failures) = super::audio_inputs(&args.paths);
     let pool = super::thread_pool(args.jobs.map(usize::from))?;

@@ -10,8 +10,9 @@
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
@@ -72,14 +73,28 @@ impl Dir {
         S: AsRef<OsStr>,
     {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_genrekit"));
-        cmd.current_dir(self.path()).args(args);
-        TestCommand { cmd }
+        // Hermetic: the default library and the user's retrained model live inside this
+        // directory, never in the developer's own data directory.
+        cmd.current_dir(self.path())
+            .env("XDG_DATA_HOME", self.data_home())
+            .env("HOME", self.path().join("home"))
+            .args(args);
+        TestCommand { cmd, stdin: None }
+    }
+
+    /// The `XDG_DATA_HOME` every command of this directory runs with (not created until a
+    /// command writes there): the default library is `data/genrekit/library.db`, the user's
+    /// retrained model `data/genrekit/model.json`.
+    pub fn data_home(&self) -> PathBuf {
+        self.path().join("data")
     }
 }
 
 /// A command to run, with helpers that check its outcome.
 pub struct TestCommand {
     cmd: Command,
+    /// What to write to the command's stdin (otherwise it reads an empty stdin).
+    stdin: Option<Vec<u8>>,
 }
 
 /// The outcome of a command: status code and captured output as text.
@@ -99,9 +114,45 @@ impl TestCommand {
         self
     }
 
+    /// Sets an environment variable of the command.
+    pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Writes `input` to the command's stdin (a pipe, not a terminal) when it runs.
+    pub fn stdin(&mut self, input: impl Into<Vec<u8>>) -> &mut Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
     /// Runs the command and captures its output.
     pub fn run(&mut self) -> Ran {
-        let out: Output = self.cmd.output().expect("cannot run genrekit");
+        let out: Output = match self.stdin.take() {
+            None => self
+                .cmd
+                .stdin(Stdio::null())
+                .output()
+                .expect("cannot run genrekit"),
+            Some(input) => {
+                let mut child = self
+                    .cmd
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("cannot run genrekit");
+                let mut pipe = child.stdin.take().expect("stdin is piped");
+                // Written from a thread: the command may fill its stdout before reading all of
+                // its input. It may also quit early (`q`), so a write error is not a failure.
+                let writer = std::thread::spawn(move || {
+                    let _ = pipe.write_all(&input);
+                });
+                let out = child.wait_with_output().expect("cannot run genrekit");
+                let _ = writer.join();
+                out
+            }
+        };
         Ran {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -121,4 +172,31 @@ impl TestCommand {
         );
         ran.stdout
     }
+}
+
+/// Analyzes `files` into the library database `library.db` inside `dir` and returns its path.
+pub fn analyzed_library(dir: &Dir, files: &[PathBuf]) -> PathBuf {
+    let db = dir.path().join("library.db");
+    let mut cmd = dir.cmd(["analyze", "--quiet", "--db"]);
+    cmd.arg(&db);
+    for f in files {
+        cmd.arg(f);
+    }
+    cmd.stdout();
+    db
+}
+
+/// Short shared recordings for tests that need a library (about 2 minutes of audio in all):
+/// three Creative Commons excerpts (1, 2 and 2 snippets) and two GTZAN clips (one snippet each,
+/// both in the built-in model's training table).
+pub fn short_shared_tracks(data: &Path) -> Vec<PathBuf> {
+    vec![
+        data.join("cc-music/sorohanro_-_solo-trumpet-06.ogg"),
+        data.join("cc-music/147793__setuniman__sweet-waltz-0i-22mi.ogg"),
+        data.join(
+            "cc-music/Hungarian_Dance_number_5_-_Allegro_in_F_sharp_minor_(string_orchestra).ogg",
+        ),
+        data.join("gtzan/genres/blues/blues.00000.wav"),
+        data.join("gtzan/mp3/rock.00000.mp3"),
+    ]
 }
