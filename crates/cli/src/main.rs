@@ -44,6 +44,20 @@ enum Command {
     Model(cmd::model_cmd::Args),
     /// Export every training row as a GTZAN-format table.
     Dataset(cmd::dataset::Args),
+    /// Like tracks (analyzing them first if needed), or --import an M3U playlist of likes.
+    Like(cmd::like::Args),
+    /// Dislike tracks: recommendations move away from them.
+    Dislike(cmd::like::Args),
+    /// Forget that you liked or disliked tracks.
+    Unlike(cmd::like::Args),
+    /// Your taste: genres of your likes, what sets them apart, your taste clusters.
+    Profile(cmd::profile::Args),
+    /// Tracks of your library you are likely to like, each with the reason.
+    Recommend(cmd::recommend::Args),
+    /// Write one M3U8 playlist per genre into a folder.
+    Playlists(cmd::playlists::PlaylistsArgs),
+    /// A smooth playlist from a seed track through its nearest neighbours.
+    Playlist(cmd::playlists::PlaylistArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -61,6 +75,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retrain(args) => cmd::retrain::run(&args),
         Command::Model(args) => cmd::model_cmd::run(&args),
         Command::Dataset(args) => cmd::dataset::run(&args),
+        Command::Like(args) => cmd::like::run(&args, cmd::like::Opinion::Like),
+        Command::Dislike(args) => cmd::like::run(&args, cmd::like::Opinion::Dislike),
+        Command::Unlike(args) => cmd::like::run(&args, cmd::like::Opinion::Unlike),
+        Command::Profile(args) => cmd::profile::run(&args),
+        Command::Recommend(args) => cmd::recommend::run(&args),
+        Command::Playlists(args) => cmd::playlists::run_playlists(&args),
+        Command::Playlist(args) => cmd::playlists::run_playlist(&args),
     }
 }
 

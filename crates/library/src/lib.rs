@@ -34,6 +34,7 @@ mod query;
 mod records;
 mod scan;
 mod store;
+mod taste;
 mod training;
 mod write;
 
@@ -48,5 +49,6 @@ pub use records::{
 };
 pub use scan::{AUDIO_EXTENSIONS, FileKind, ScannedFile, Walk, WalkOptions, is_audio_path, walk};
 pub use store::Library;
+pub use taste::TasteTrack;
 pub use training::{LabeledTrack, LabeledTracks, ReviewCandidate};
 pub use write::Batch;

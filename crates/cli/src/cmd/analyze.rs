@@ -917,3 +917,59 @@ fn report_failures(failures: &[(String, String)]) {
         }
     }
 }
+
+/// Analyzes `files` into `lib` quietly, as `genrekit analyze` would (unchanged tracks are not
+/// decoded again), with the model it uses when none is given: for `genrekit like` on tracks
+/// not analyzed yet.
+///
+/// Returns one item per audio file, in walk order: its library path (canonical), or why it is
+/// not analyzed (`path: kind: message`).
+pub(crate) fn analyze_quietly(
+    lib: &mut Library,
+    files: &[PathBuf],
+) -> anyhow::Result<Vec<Result<PathBuf, String>>> {
+    let loaded = super::model::resolve(None)?;
+    super::predict::check_model_features(&loaded.model)?;
+    let schema = FeatureSchema::new(SCHEMA_VERSION, feature_names().iter().copied());
+    let pool = super::thread_pool(None)?;
+    let (mut entries, jobs, _) = plan(lib, files, false);
+    let written = analyze(
+        lib,
+        &schema,
+        &loaded,
+        jobs,
+        &pool,
+        false,
+        COMMIT_TRACKS as usize,
+    )?;
+    for (index, err) in written.unstored {
+        entries[index].state = State::Error(err);
+    }
+    for index in written.not_audio {
+        entries[index].state = State::NotAudio;
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let shown = entry.path.display().to_string();
+        // Most messages name the file already.
+        let named = |kind: &str, message: &str| {
+            if message.contains(&shown) {
+                message.to_string()
+            } else {
+                format!("{shown}: {kind}: {message}")
+            }
+        };
+        out.push(match entry.state {
+            State::NotAudio => Err(format!("{shown}: not an audio file")),
+            State::Error(err) => Err(named(err.kind, &err.message)),
+            State::Stored => match lib.track(&entry.path)? {
+                Some(detail) => match detail.failure {
+                    Some(f) => Err(named(&f.kind, &f.message)),
+                    None => Ok(entry.path),
+                },
+                None => Err(format!("{shown}: not in the library")),
+            },
+        });
+    }
+    Ok(out)
+}
