@@ -524,7 +524,7 @@ fn analyzed_track(
 }
 
 /// A model's prediction as the library stores it.
-fn stored_prediction(model_id: &str, p: &TrackPrediction) -> Prediction {
+pub(crate) fn stored_prediction(model_id: &str, p: &TrackPrediction) -> Prediction {
     Prediction {
         model_id: model_id.to_string(),
         genre: p.genre.clone(),

@@ -12,11 +12,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use genrekit_classify::{Candidate, Model, Strategy, rank};
 use genrekit_features::{SCHEMA_VERSION, feature_names};
-use genrekit_library::{FeatureSchema, Library, Prediction, ReviewCandidate};
+use genrekit_library::{FeatureSchema, Library, ReviewCandidate};
 
+use super::analyze::stored_prediction;
 use super::label::{SOURCE_USER, clean_genre, open_library};
 use super::model::LoadedModel;
-use super::predict::{SnippetJson, clock, prob_map};
+use super::predict::{SnippetJson, clock};
 
 /// Seed of the `random` strategy: the same library gives the same order every time.
 const RANDOM_SEED: u64 = 0x6765_6e72_656b_6974;
@@ -340,21 +341,7 @@ fn predict_missing(lib: &mut Library, loaded: &LoadedModel) -> anyhow::Result<()
     let mut batch = lib.batch(&schema)?;
     for t in &todo {
         match loaded.model.predict_track(&t.snippets, feature_names()) {
-            Ok(p) => batch.put_prediction(
-                t.id,
-                &Prediction {
-                    model_id: loaded.id.clone(),
-                    genre: p.genre.clone(),
-                    confidence: p.confidence,
-                    margin: p.margin,
-                    probabilities: prob_map(&p.probabilities),
-                    snippets: p
-                        .snippets
-                        .iter()
-                        .map(|s| prob_map(&s.probabilities))
-                        .collect(),
-                },
-            )?,
+            Ok(p) => batch.put_prediction(t.id, &stored_prediction(&loaded.id, &p))?,
             Err(err) => eprintln!(
                 "genrekit: {}: cannot predict the genre: {err}",
                 t.path.display()
