@@ -1,7 +1,10 @@
 //! Shared pieces of genrekit's benchmarks: the clip they run on.
 //!
 //! `benches/features.rs` holds the criterion benchmarks; `src/bin/feature_timings.rs` prints
-//! per-stage times that `compare_librosa.py` sets beside librosa's.
+//! per-stage times that `compare_librosa.py` sets beside librosa's; `src/bin/scaling.rs`
+//! measures how `genrekit bench`'s time and peak memory grow with track length and threads
+//! (`results/scaling.{json,svg}`). `peers.py` sets genrekit beside librosa, bliss-audio
+//! (`peers/bliss`, outside the workspace) and Essentia (`peers/essentia_bench.py`).
 
 #![deny(missing_docs)]
 

@@ -30,7 +30,7 @@ mod snippet;
 mod snippet_stream;
 mod tags;
 
-pub use decode::{AudioFile, DecodedAudio, SourceInfo};
+pub use decode::{AudioFile, DecodedAudio, SourceInfo, StreamTimings};
 pub use error::{AudioError, ErrorKind};
 pub use options::{
     DEFAULT_MIN_DURATION_SECONDS, DEFAULT_SAMPLE_RATE, DEFAULT_SNIPPET_SECONDS, DecodeOptions,

@@ -1,7 +1,7 @@
 //! The streaming snippet iterator: decodes packet by packet and yields each snippet as soon as
 //! it is known to be complete.
 
-use crate::decode::Pipeline;
+use crate::decode::{Pipeline, StreamTimings};
 use crate::error::AudioError;
 use crate::snippet::{Snippet, remainder_stands_alone};
 
@@ -68,6 +68,14 @@ impl Snippets {
     /// Channels of the source (as seen in the last decoded packet; 0 before decoding).
     pub fn source_channels(&self) -> usize {
         self.pipeline.channels
+    }
+
+    /// Wall time this stream has spent so far decoding and resampling, for benchmarks
+    /// (`genrekit bench`): the two are interleaved packet by packet inside the iterator, so a
+    /// caller timing `next()` cannot tell them apart. Time the caller spends between snippets
+    /// is not included.
+    pub fn timings(&self) -> StreamTimings {
+        self.pipeline.timings
     }
 
     fn take(&mut self, n: usize) -> Snippet {

@@ -99,6 +99,23 @@ fn snippets_follow_the_plan_and_equal_decode_all() {
     }
 }
 
+/// The stream's timings start at zero and account for decoding and (16 kHz to 22.05 kHz)
+/// resampling once it has run; no threshold on how long anything takes.
+#[test]
+fn snippet_stream_records_decode_and_resample_time() {
+    let path = fixture("audio", "clicks120_mono_16000_f32.wav");
+    let mut stream = AudioFile::open(&path, &DecodeOptions::default())
+        .unwrap()
+        .snippets(&SnippetOptions::default());
+    assert_eq!(stream.timings(), genrekit_audio::StreamTimings::default());
+    for s in stream.by_ref() {
+        s.unwrap();
+    }
+    let t = stream.timings();
+    assert!(t.decode > std::time::Duration::ZERO, "{t:?}");
+    assert!(t.resample > std::time::Duration::ZERO, "{t:?}");
+}
+
 /// Decodes a bad input: `Ok(samples)` or the error's kind.
 fn decode_bad(name: &str) -> Result<usize, ErrorKind> {
     let path = fixture("bad", name);
