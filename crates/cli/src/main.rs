@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
-
 /// Tell the genre of every track in a music folder.
 #[derive(Debug, Parser)]
 #[command(name = "genrekit", version, about, propagate_version = true)]
@@ -34,6 +33,8 @@ enum Command {
     Predict(cmd::predict::Args),
     /// Analyze music folders into the library: genre of every track, incrementally.
     Analyze(cmd::analyze::Args),
+    /// Time each stage of the analysis on your files: decode, resample, features, KNN.
+    Bench(cmd::bench::Args),
     /// Review the tracks the model is least sure of: accept or correct their genre.
     Review(cmd::review::Args),
     /// Give tracks their genre (or --import a CSV of labels, --list them).
@@ -70,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Library(args) => cmd::library::run(&args),
         Command::Predict(args) => cmd::predict::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),
+        Command::Bench(args) => cmd::bench::run(&args),
         Command::Review(args) => cmd::review::run(&args),
         Command::Label(args) => cmd::label::run(&args),
         Command::Retrain(args) => cmd::retrain::run(&args),

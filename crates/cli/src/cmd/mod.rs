@@ -1,6 +1,7 @@
 //! One module per subcommand, plus helpers they share.
 
 pub(crate) mod analyze;
+pub(crate) mod bench;
 pub(crate) mod dataset;
 pub(crate) mod eval;
 pub(crate) mod features;
