@@ -46,7 +46,7 @@ pub use stats::mean_var;
 pub use stft::{PadMode, Stft};
 pub use tempo::{Tempo, tempo};
 pub use tonnetz::{N_TONNETZ, Tonnetz};
-pub use track::{SnippetFeatures, TrackFeatures, extract_track};
+pub use track::{SnippetFeatures, TrackFeatures, extract_track, extract_track_parallel};
 pub use tuning::TuningEstimator;
 pub use window::hann;
 pub use zcr::zero_crossing_rate;

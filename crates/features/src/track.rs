@@ -1,8 +1,10 @@
 //! Feature vectors of a whole audio file: decode, cut into snippets, extract each.
 
+use std::cell::RefCell;
 use std::path::Path;
 
-use genrekit_audio::{AudioError, AudioFile, DecodeOptions, SnippetOptions, SourceInfo};
+use genrekit_audio::{AudioError, AudioFile, DecodeOptions, Snippet, SnippetOptions, SourceInfo};
+use rayon::prelude::*;
 
 use crate::extract::FeatureExtractor;
 
@@ -68,14 +70,7 @@ pub fn extract_track(
     let mut out = Vec::new();
     for snippet in &mut stream {
         let snippet = snippet?;
-        out.push(SnippetFeatures {
-            index: snippet.index,
-            start: snippet.start,
-            n_samples: snippet.samples.len(),
-            start_seconds: snippet.start_seconds(sample_rate),
-            end_seconds: snippet.end_seconds(sample_rate),
-            values: extractor.extract(&snippet.samples),
-        });
+        out.push(snippet_features(&snippet, sample_rate, extractor));
     }
     Ok(TrackFeatures {
         info,
@@ -83,5 +78,93 @@ pub fn extract_track(
         n_samples: stream.total_samples(),
         skipped_packets: stream.skipped_packets(),
         snippets: out,
+    })
+}
+
+/// [`extract_track`] with the snippets of the one file spread over the threads of the current
+/// rayon pool: for a long track when there are fewer files than threads.
+///
+/// The file is still decoded as a stream, on the calling thread: `batch` snippets at a time
+/// (at least 1) are decoded, then extracted in parallel, each worker thread using its own
+/// [`FeatureExtractor`] (kept per thread and reused), and dropped. Memory is bounded by `batch`
+/// snippets plus one extractor per thread, whatever the track's length; the features are the
+/// same, bit for bit, as [`extract_track`]'s, in the same order.
+///
+/// # Errors
+/// As [`extract_track`].
+pub fn extract_track_parallel(
+    path: &Path,
+    decode: &DecodeOptions,
+    snippets: &SnippetOptions,
+    batch: usize,
+) -> Result<TrackFeatures, AudioError> {
+    let file = AudioFile::open(path, decode)?;
+    let info = file.info().clone();
+    let sample_rate = decode.target_sample_rate();
+    let mut stream = file.snippets(snippets);
+    let mut out = Vec::new();
+    let mut pending = Vec::with_capacity(batch.max(1));
+    loop {
+        pending.clear();
+        for snippet in stream.by_ref().take(batch.max(1)) {
+            pending.push(snippet?);
+        }
+        if pending.is_empty() {
+            break;
+        }
+        let extracted: Vec<SnippetFeatures> = pending
+            .par_iter()
+            .map(|snippet| {
+                with_thread_extractor(sample_rate, |extractor| {
+                    snippet_features(snippet, sample_rate, extractor)
+                })
+            })
+            .collect();
+        out.extend(extracted);
+    }
+    Ok(TrackFeatures {
+        info,
+        sample_rate,
+        n_samples: stream.total_samples(),
+        skipped_packets: stream.skipped_packets(),
+        snippets: out,
+    })
+}
+
+/// The features of one decoded snippet, with its position.
+fn snippet_features(
+    snippet: &Snippet,
+    sample_rate: u32,
+    extractor: &mut FeatureExtractor,
+) -> SnippetFeatures {
+    SnippetFeatures {
+        index: snippet.index,
+        start: snippet.start,
+        n_samples: snippet.samples.len(),
+        start_seconds: snippet.start_seconds(sample_rate),
+        end_seconds: snippet.end_seconds(sample_rate),
+        values: extractor.extract(&snippet.samples),
+    }
+}
+
+thread_local! {
+    /// This thread's extractor for [`extract_track_parallel`], with its sample rate.
+    static EXTRACTOR: RefCell<Option<(u32, FeatureExtractor)>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's extractor for `sample_rate`, making it on first use (or when the
+/// rate changes). `f` must not call back into this function (extraction does not).
+fn with_thread_extractor<R>(sample_rate: u32, f: impl FnOnce(&mut FeatureExtractor) -> R) -> R {
+    EXTRACTOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let extractor = match &mut *slot {
+            Some((rate, extractor)) if *rate == sample_rate => extractor,
+            other => {
+                &mut other
+                    .insert((sample_rate, FeatureExtractor::new(sample_rate)))
+                    .1
+            }
+        };
+        f(extractor)
     })
 }
