@@ -6,7 +6,8 @@
 //! 2. *re-predict*: unchanged tracks that have no prediction by this model (a new model) are
 //!    predicted from their stored features, without decoding;
 //! 3. *analyze*: new and changed files are decoded, their features extracted and their genre
-//!    predicted in parallel (rayon); results flow through a channel to one writer thread that
+//!    predicted in parallel (rayon: across files, or across the snippets of one file at a time
+//!    when there are fewer files than threads); results flow through a channel to one writer thread that
 //!    commits a transaction every [`COMMIT_TRACKS`] tracks or [`COMMIT_INTERVAL`], so a killed
 //!    run keeps every committed track and the next run continues where it stopped; Ctrl-C or
 //!    SIGTERM ([`super::interrupt`]) stops the workers taking new files, lets the files in
@@ -388,20 +389,27 @@ fn analyze(
             result
         });
         let tx: SyncSender<(usize, Outcome)> = tx;
+        let run_job = |job: &Job, extractor: Option<&mut FeatureExtractor>| {
+            if stop.load(Ordering::Relaxed) || super::interrupt::requested() {
+                return;
+            }
+            progress.set_message(super::file_name(&job.file.path));
+            let outcome = analyze_job(job, &decode, &snippets, extractor, loaded);
+            if tx.send((job.index, outcome)).is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        };
         pool.install(|| {
-            jobs.par_iter().for_each_init(
-                || FeatureExtractor::new(decode.target_sample_rate()),
-                |extractor, job| {
-                    if stop.load(Ordering::Relaxed) || super::interrupt::requested() {
-                        return;
-                    }
-                    progress.set_message(super::file_name(&job.file.path));
-                    let outcome = analyze_job(job, &decode, &snippets, extractor, loaded);
-                    if tx.send((job.index, outcome)).is_err() {
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                },
-            );
+            if jobs.len() < rayon::current_num_threads() {
+                // Fewer files than threads (one long track, say): one file at a time, its
+                // snippets spread over the threads.
+                jobs.iter().for_each(|job| run_job(job, None));
+            } else {
+                jobs.par_iter().for_each_init(
+                    || FeatureExtractor::new(decode.target_sample_rate()),
+                    |extractor, job| run_job(job, Some(extractor)),
+                );
+            }
         });
         drop(tx);
         writer
@@ -435,12 +443,13 @@ fn progress_bar(total: u64, show: bool) -> ProgressBar {
 }
 
 /// Analyzes one file: probe it if its extension is not an audio one, hash it, decode it,
-/// extract its features and predict its genre.
+/// extract its features (with `extractor`, or over the pool's threads snippet by snippet when
+/// `None`) and predict its genre.
 fn analyze_job(
     job: &Job,
     decode: &DecodeOptions,
     snippets: &SnippetOptions,
-    extractor: &mut FeatureExtractor,
+    extractor: Option<&mut FeatureExtractor>,
     loaded: &LoadedModel,
 ) -> Outcome {
     let path = &job.file.path;
@@ -465,7 +474,16 @@ fn analyze_job(
             }
         }
     }
-    let track = match genrekit_features::extract_track(path, decode, snippets, extractor) {
+    let extracted = match extractor {
+        Some(extractor) => genrekit_features::extract_track(path, decode, snippets, extractor),
+        None => genrekit_features::extract_track_parallel(
+            path,
+            decode,
+            snippets,
+            rayon::current_num_threads(),
+        ),
+    };
+    let track = match extracted {
         Ok(track) => track,
         Err(err) => {
             let err = FileError::from(err);

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use genrekit_audio::{AudioError, DecodeOptions, ErrorKind, SnippetOptions};
 use genrekit_classify::{Model, TrackPrediction};
-use genrekit_features::{FeatureExtractor, TrackFeatures, extract_track, feature_names};
+use genrekit_features::{
+    FeatureExtractor, TrackFeatures, extract_track, extract_track_parallel, feature_names,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -60,18 +62,23 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let pool = super::thread_pool(args.jobs.map(usize::from))?;
     let decode = DecodeOptions::default();
     let snippets = SnippetOptions::default();
+    let predict = |path: &PathBuf, extractor: Option<&mut FeatureExtractor>| {
+        let (track, prediction) = analyze_file(path, &decode, &snippets, extractor, &loaded.model)?;
+        Ok(TrackJson::new(path, &track, &prediction))
+    };
     let results: Vec<Result<TrackJson, FileError>> = pool.install(|| {
-        files
-            .par_iter()
-            .map_init(
-                || FeatureExtractor::new(decode.target_sample_rate()),
-                |extractor, path| {
-                    let (track, prediction) =
-                        analyze_file(path, &decode, &snippets, extractor, &loaded.model)?;
-                    Ok(TrackJson::new(path, &track, &prediction))
-                },
-            )
-            .collect()
+        if files.len() < rayon::current_num_threads() {
+            // Fewer files than threads: one at a time, its snippets over the threads.
+            files.iter().map(|path| predict(path, None)).collect()
+        } else {
+            files
+                .par_iter()
+                .map_init(
+                    || FeatureExtractor::new(decode.target_sample_rate()),
+                    |extractor, path| predict(path, Some(extractor)),
+                )
+                .collect()
+        }
     });
 
     let mut failed = walk_failures;
@@ -148,15 +155,19 @@ pub(crate) fn audio_error_kind(err: &AudioError) -> &'static str {
     }
 }
 
-/// Decodes `path`, computes its snippets' features and predicts its genre.
+/// Decodes `path`, computes its snippets' features (with `extractor`, or over the current
+/// rayon pool's threads snippet by snippet when `None`) and predicts its genre.
 pub(crate) fn analyze_file(
     path: &Path,
     decode: &DecodeOptions,
     snippets: &SnippetOptions,
-    extractor: &mut FeatureExtractor,
+    extractor: Option<&mut FeatureExtractor>,
     model: &Model,
 ) -> Result<(TrackFeatures, TrackPrediction), FileError> {
-    let track = extract_track(path, decode, snippets, extractor)?;
+    let track = match extractor {
+        Some(extractor) => extract_track(path, decode, snippets, extractor)?,
+        None => extract_track_parallel(path, decode, snippets, rayon::current_num_threads())?,
+    };
     let prediction = predict_features(path, &track, model)?;
     Ok((track, prediction))
 }
