@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use crate::error::{Error, Result};
 use crate::store::{Library, SqlResultExt};
@@ -46,26 +46,12 @@ impl Library {
     /// [`Error::Csv`] when writing fails, [`Error::Sqlite`], [`Error::Corrupt`].
     pub fn export_features<W: Write>(&self, out: W, options: &ExportOptions) -> Result<usize> {
         let db = &self.path;
-        let names: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT names FROM feature_sets WHERE schema_version = ?1",
-                [options.schema_version],
-                |r| r.get(0),
-            )
-            .optional()
-            .db(db)?;
-        let no_features = || Error::NoFeatures {
-            db: db.clone(),
-            version: options.schema_version,
-        };
-        let names: Vec<String> =
-            serde_json::from_str(&names.ok_or_else(no_features)?).map_err(|source| {
-                Error::Json {
+        let names =
+            self.feature_names(options.schema_version)?
+                .ok_or_else(|| Error::NoFeatures {
                     db: db.clone(),
-                    source,
-                }
-            })?;
+                    version: options.schema_version,
+                })?;
         let csv_err = |source| Error::Csv { source };
         let mut w = csv::Writer::from_writer(out);
         let mut header = Vec::with_capacity(names.len() + 3);

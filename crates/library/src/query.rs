@@ -66,12 +66,7 @@ impl Library {
                         id: TrackId(r.get(0)?),
                         path: PathBuf::from(r.get::<_, String>(1)?),
                         duration_s: r.get(2)?,
-                        tags: Tags {
-                            title: r.get(3)?,
-                            artist: r.get(4)?,
-                            album: r.get(5)?,
-                            genre: r.get(6)?,
-                        },
+                        tags: tags_at(r, 3)?,
                         failure: failure_at(r, 7)?,
                         prediction,
                         label: r.get(13)?,
@@ -206,12 +201,7 @@ impl Library {
                         hash: r.get::<_, Option<i64>>(3)?.map(ContentHash::from_sql),
                     },
                     audio,
-                    tags: Tags {
-                        title: r.get(8)?,
-                        artist: r.get(9)?,
-                        album: r.get(10)?,
-                        genre: r.get(11)?,
-                    },
+                    tags: tags_at(r, 8)?,
                     schema_version: r.get(12)?,
                     analyzed_at: r.get(13)?,
                     failure: failure_at(r, 14)?,
@@ -352,6 +342,16 @@ impl Library {
             ))
         })
     }
+}
+
+/// Reads the tag columns title, artist, album and genre at `i` to `i + 3`.
+pub(crate) fn tags_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Tags> {
+    Ok(Tags {
+        title: r.get(i)?,
+        artist: r.get(i + 1)?,
+        album: r.get(i + 2)?,
+        genre: r.get(i + 3)?,
+    })
 }
 
 /// Reads the failure columns `kind` at `i` and message at `i + 1`.

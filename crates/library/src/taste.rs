@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::query::tags_at;
 use crate::records::{Like, Tags, TrackId};
 use crate::store::{Library, SqlResultExt};
 
@@ -74,12 +75,7 @@ impl Library {
                     id,
                     path: PathBuf::from(r.get::<_, String>(1).db(db)?),
                     duration_s: r.get(2).db(db)?,
-                    tags: Tags {
-                        title: r.get(3).db(db)?,
-                        artist: r.get(4).db(db)?,
-                        album: r.get(5).db(db)?,
-                        genre: r.get(6).db(db)?,
-                    },
+                    tags: tags_at(r, 3).db(db)?,
                     genre: r.get(7).db(db)?,
                     probabilities,
                     features: Vec::new(),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, Result};
+use crate::query::tags_at;
 use crate::records::{Label, Prediction, Tags, TrackId};
 use crate::store::{Library, SqlResultExt};
 
@@ -144,12 +145,7 @@ impl Library {
             out.push(ReviewCandidate {
                 id: TrackId(r.get(0).db(db)?),
                 path: PathBuf::from(r.get::<_, String>(1).db(db)?),
-                tags: Tags {
-                    title: r.get(2).db(db)?,
-                    artist: r.get(3).db(db)?,
-                    album: r.get(4).db(db)?,
-                    genre: r.get(5).db(db)?,
-                },
+                tags: tags_at(r, 2).db(db)?,
                 prediction: Prediction {
                     model_id: model_id.to_string(),
                     genre: r.get(6).db(db)?,
