@@ -63,21 +63,12 @@ pub fn extract_track(
     snippets: &SnippetOptions,
     extractor: &mut FeatureExtractor,
 ) -> Result<TrackFeatures, AudioError> {
-    let file = AudioFile::open(path, decode)?;
-    let info = file.info().clone();
-    let sample_rate = decode.target_sample_rate();
-    let mut stream = file.snippets(snippets);
-    let mut out = Vec::new();
-    for snippet in &mut stream {
-        let snippet = snippet?;
-        out.push(snippet_features(&snippet, sample_rate, extractor));
-    }
-    Ok(TrackFeatures {
-        info,
-        sample_rate,
-        n_samples: stream.total_samples(),
-        skipped_packets: stream.skipped_packets(),
-        snippets: out,
+    extract_in_batches(path, decode, snippets, 1, |batch, sample_rate, out| {
+        out.extend(
+            batch
+                .iter()
+                .map(|snippet| snippet_features(snippet, sample_rate, extractor)),
+        );
     })
 }
 
@@ -98,6 +89,28 @@ pub fn extract_track_parallel(
     snippets: &SnippetOptions,
     batch: usize,
 ) -> Result<TrackFeatures, AudioError> {
+    extract_in_batches(path, decode, snippets, batch, |batch, sample_rate, out| {
+        let extracted: Vec<SnippetFeatures> = batch
+            .par_iter()
+            .map(|snippet| {
+                with_thread_extractor(sample_rate, |extractor| {
+                    snippet_features(snippet, sample_rate, extractor)
+                })
+            })
+            .collect();
+        out.extend(extracted);
+    })
+}
+
+/// Opens `path`, decodes it as a stream `batch` snippets at a time (at least 1), hands each
+/// batch to `extract` (which appends its features, in order, to the output) and drops it.
+fn extract_in_batches(
+    path: &Path,
+    decode: &DecodeOptions,
+    snippets: &SnippetOptions,
+    batch: usize,
+    mut extract: impl FnMut(&[Snippet], u32, &mut Vec<SnippetFeatures>),
+) -> Result<TrackFeatures, AudioError> {
     let file = AudioFile::open(path, decode)?;
     let info = file.info().clone();
     let sample_rate = decode.target_sample_rate();
@@ -112,15 +125,7 @@ pub fn extract_track_parallel(
         if pending.is_empty() {
             break;
         }
-        let extracted: Vec<SnippetFeatures> = pending
-            .par_iter()
-            .map(|snippet| {
-                with_thread_extractor(sample_rate, |extractor| {
-                    snippet_features(snippet, sample_rate, extractor)
-                })
-            })
-            .collect();
-        out.extend(extracted);
+        extract(&pending, sample_rate, &mut out);
     }
     Ok(TrackFeatures {
         info,
