@@ -6,7 +6,7 @@
 mod util;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -213,31 +213,28 @@ fn committed(db: &Path) -> Option<i64> {
         .ok()
 }
 
-#[test]
-fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
-    const N: i64 = 100;
-    let dir = Dir::new();
+/// Tracks in the folder that the interrupted runs analyze.
+const N: i64 = 100;
+
+/// Fills `many/` with [`N`] copies of a short clip, starts `genrekit analyze many --db lib.db
+/// --jobs 1` with `args` and `stdio` for its output, and returns once the run has committed
+/// its first track (failing if it ends before, or takes over 120 s).
+fn start_run_on_many(dir: &Dir, args: &[&str], stdio: fn() -> Stdio) -> (Child, PathBuf) {
     let clip = std::fs::read(util::fixture("audio/clicks120_mono_22050.ogg")).unwrap();
     for i in 0..N {
         dir.create(&format!("many/{i:03}.ogg"), &clip);
     }
     let db = dir.path().join("lib.db");
-    // Commit after every track, so that the kill lands in the middle of the run.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_genrekit"))
         .current_dir(dir.path())
-        .args([
-            "analyze", "many", "--db", "lib.db", "--jobs", "1", "--quiet",
-        ])
-        .args(["--commit-every", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .args(["analyze", "many", "--db", "lib.db", "--jobs", "1"])
+        .args(args)
+        .stdout(stdio())
+        .stderr(stdio())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if committed(&db).is_some_and(|n| n > 0) {
-            break;
-        }
+    while committed(&db).is_none_or(|n| n <= 0) {
         assert!(Instant::now() < deadline, "no commit within 120 s");
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -245,6 +242,14 @@ fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+    (child, db)
+}
+
+#[test]
+fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
+    let dir = Dir::new();
+    // Commit after every track, so that the kill lands in the middle of the run.
+    let (mut child, db) = start_run_on_many(&dir, &["--quiet", "--commit-every", "1"], Stdio::null);
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "the run was killed: {status:?}");
@@ -309,27 +314,9 @@ fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stores_finished_tracks_and_exits_130() {
-    const N: i64 = 100;
     let dir = Dir::new();
-    let clip = std::fs::read(util::fixture("audio/clicks120_mono_22050.ogg")).unwrap();
-    for i in 0..N {
-        dir.create(&format!("many/{i:03}.ogg"), &clip);
-    }
-    let db = dir.path().join("lib.db");
     // Batches far larger than the run: only the 1 s timer and the interruption commit.
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_genrekit"))
-        .current_dir(dir.path())
-        .args(["analyze", "many", "--db", "lib.db", "--jobs", "1"])
-        .args(["--commit-every", "100000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while committed(&db).is_none_or(|n| n <= 0) {
-        assert!(Instant::now() < deadline, "no commit within 120 s");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let (child, db) = start_run_on_many(&dir, &["--commit-every", "100000"], Stdio::piped);
     // Some tracks into the next (uncommitted) batch.
     std::thread::sleep(Duration::from_millis(300));
     let sent = std::process::Command::new("kill")
