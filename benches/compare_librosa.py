@@ -24,7 +24,6 @@ import json
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +32,8 @@ import librosa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "fixtures" / "reference"))
 from gtzan_reference import features as librosa_57  # noqa: E402
+from timing import best_of, shared_clips  # noqa: E402
 
-GENRES = ROOT.parent / "shared" / "data" / "gtzan" / "genres"
 SR, N_FFT, HOP = 22050, 2048, 512
 
 
@@ -77,26 +76,13 @@ def librosa_stages(y: np.ndarray) -> dict[str, callable]:
     }
 
 
-def best_of(fn, repeat: int) -> float:
-    fn()  # warm-up (numba compilation, caches)
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clips", type=int, default=10, help="clips to use (first of each genre first)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    by_index = sorted(GENRES.glob("*/*.wav"), key=lambda p: (p.name.split(".")[1], p.name))
-    clips = by_index[: args.clips]
-    if not clips:
-        sys.exit(f"no clips under {GENRES}: put ../shared beside the repository")
+    clips = shared_clips(args.clips)
 
     subprocess.run(
         ["cargo", "build", "--release", "-q", "-p", "genrekit-benches", "--bin", "feature_timings"],

@@ -40,20 +40,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GENRES = ROOT.parent / "shared" / "data" / "gtzan" / "genres"
 RESULTS = ROOT / "benches" / "results"
 sys.path.insert(0, str(ROOT / "benches" / "peers"))
 sys.path.insert(0, str(ROOT / "fixtures" / "reference"))
 
-
-def best_of(fn, repeat: int) -> float:
-    fn()  # warm-up (numba compilation, caches)
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+from timing import best_of, shared_clips  # noqa: E402
 
 
 def cpu_model() -> str:
@@ -160,10 +151,7 @@ def main() -> None:
     args = ap.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
 
-    by_index = sorted(GENRES.glob("*/*.wav"), key=lambda p: (p.name.split(".")[1], p.name))
-    clips = by_index[: args.clips]
-    if not clips:
-        sys.exit(f"no clips under {GENRES}: put ../shared beside the repository")
+    clips = shared_clips(args.clips)
 
     problems = {}
     versions = {}
