@@ -171,7 +171,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None => Library::default_path()?,
     };
     let mut lib = Library::open(&db)?;
-    let schema = FeatureSchema::new(SCHEMA_VERSION, feature_names().iter().copied());
+    let schema = super::feature_schema();
     let pool = super::thread_pool(args.jobs.map(usize::from))?;
     let mut counts = Counts::default();
 
@@ -948,7 +948,7 @@ pub(crate) fn analyze_quietly(
 ) -> anyhow::Result<Vec<Result<PathBuf, String>>> {
     let loaded = super::model::resolve(None)?;
     super::predict::check_model_features(&loaded.model)?;
-    let schema = FeatureSchema::new(SCHEMA_VERSION, feature_names().iter().copied());
+    let schema = super::feature_schema();
     let pool = super::thread_pool(None)?;
     let (mut entries, jobs, _) = plan(lib, files, false);
     let written = analyze(

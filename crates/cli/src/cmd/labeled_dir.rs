@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use genrekit_audio::{DecodeOptions, SnippetOptions};
 use genrekit_classify::LabeledRow;
-use genrekit_features::{FeatureExtractor, feature_names};
+use genrekit_features::FeatureExtractor;
 use genrekit_library::{FileKind, WalkOptions, walk};
 use rayon::prelude::*;
 
 /// The rows read from one labeled folder.
 pub(crate) struct FolderRows {
-    /// One row per snippet, over [`feature_names`], grouped by track, in path order.
+    /// One row per snippet, over [`super::feature_names`], grouped by track, in path order.
     pub(crate) rows: Vec<LabeledRow>,
     /// Audio files that could not be read (each reported on stderr).
     pub(crate) failed: usize,
@@ -151,11 +151,6 @@ fn track_id(root: &Path, genre: &str, path: &Path) -> String {
             .join("/"),
         Err(_) => format!("{genre}/{}", super::file_name(path)),
     }
-}
-
-/// The feature names of rows read by [`read_labeled_dir`].
-pub(crate) fn names() -> Vec<String> {
-    feature_names().iter().map(|n| (*n).to_string()).collect()
 }
 
 #[cfg(test)]

@@ -76,6 +76,22 @@ pub(crate) fn audio_inputs(paths: &[std::path::PathBuf]) -> (Vec<std::path::Path
     (files, failed)
 }
 
+/// The extractor's feature names, owned: the columns of rows made from audio.
+pub(crate) fn feature_names() -> Vec<String> {
+    genrekit_features::feature_names()
+        .iter()
+        .map(|n| (*n).to_string())
+        .collect()
+}
+
+/// The extractor's feature schema, as the library stores it with every snippet.
+pub(crate) fn feature_schema() -> genrekit_library::FeatureSchema {
+    genrekit_library::FeatureSchema::new(
+        genrekit_features::SCHEMA_VERSION,
+        genrekit_features::feature_names().iter().copied(),
+    )
+}
+
 /// A rayon pool with `jobs` threads, or one per core when `jobs` is `None`.
 pub(crate) fn thread_pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();

@@ -96,10 +96,7 @@ pub(crate) fn load_collection(lib: &Library) -> anyhow::Result<Collection> {
     let version = genrekit_features::SCHEMA_VERSION;
     let names = match lib.feature_names(version)? {
         Some(names) => names,
-        None => genrekit_features::feature_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        None => super::feature_names(),
     };
     let tracks = lib
         .taste_tracks(version)?

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use genrekit_classify::{Candidate, Model, Strategy, rank};
 use genrekit_features::{SCHEMA_VERSION, feature_names};
-use genrekit_library::{FeatureSchema, Library, ReviewCandidate};
+use genrekit_library::{Library, ReviewCandidate};
 
 use super::analyze::stored_prediction;
 use super::label::{SOURCE_USER, clean_genre, open_library};
@@ -337,7 +337,7 @@ fn predict_missing(lib: &mut Library, loaded: &LoadedModel) -> anyhow::Result<()
     if todo.is_empty() {
         return Ok(());
     }
-    let schema = FeatureSchema::new(SCHEMA_VERSION, feature_names().iter().copied());
+    let schema = super::feature_schema();
     let mut batch = lib.batch(&schema)?;
     for t in &todo {
         match loaded.model.predict_track(&t.snippets, feature_names()) {

@@ -67,7 +67,7 @@ impl DataArgs {
             Some(path) => read_names(path)?,
         };
         let mut data = if self.csv.is_empty() {
-            Dataset::new(super::labeled_dir::names())
+            Dataset::new(super::feature_names())
         } else {
             Dataset::read_tables(&self.csv, &exclude)?
         };
@@ -93,7 +93,7 @@ impl DataArgs {
 /// For each of `names`, its index among the extractor's features; an error names a column the
 /// extractor does not compute.
 fn folder_columns(names: &[String]) -> anyhow::Result<Vec<usize>> {
-    let extracted = super::labeled_dir::names();
+    let extracted = super::feature_names();
     names
         .iter()
         .map(|name| {
