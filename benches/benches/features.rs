@@ -3,8 +3,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use genrekit_features::{
-    ChromaStft, Complex32, FeatureExtractor, Hpss, Mfcc, OnsetStrength, PadMode, SpectralContrast,
-    Stft, Tempo, rms, spectral_bandwidth, spectral_centroid, spectral_rolloff, zero_crossing_rate,
+    ChromaStft, Complex32, FeatureExtractor, Hpss, MedianFilter, Mfcc, OnsetStrength, PadMode,
+    SpectralContrast, Stft, Tempo, rms, spectral_bandwidth, spectral_centroid, spectral_rolloff,
+    zero_crossing_rate,
 };
 use ndarray::Array2;
 
@@ -41,6 +42,16 @@ fn stages(c: &mut Criterion) {
     });
     group.bench_function("zero_crossing_rate", |b| {
         b.iter(|| zero_crossing_rate(&y, 2048, 512, &mut f1));
+    });
+    // HPSS's two running medians (width 31) over the clip's 1293 x 1025 magnitudes.
+    let mut median = MedianFilter::new(31);
+    let (flat, mut filtered) = (magnitude.iter().copied().collect::<Vec<f32>>(), Vec::new());
+    filtered.resize(flat.len(), 0.0);
+    group.bench_function("median along frequency (P)", |b| {
+        b.iter(|| median.filter_rows(&flat, 1025, &mut filtered));
+    });
+    group.bench_function("median along time (H)", |b| {
+        b.iter(|| median.filter_columns(&flat, 1025, &mut filtered));
     });
     let mut hpss = Hpss::new(2048, 512);
     let (mut h, mut p) = (Vec::new(), Vec::new());

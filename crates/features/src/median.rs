@@ -5,38 +5,53 @@
 /// `[_; LANES]` arrays so that the compiler turns it into SIMD.
 const LANES: usize = 16;
 
+/// One sample of every lane.
+type Lanes = [f32; LANES];
+
 /// A running median filter of a fixed width along rows (or columns) of a matrix, with scipy's
 /// `'reflect'` edges.
 ///
-/// For a sequence `x` of length `n` and width `k`, output `i` is the element of rank `k / 2` (the
-/// median for odd `k`, the upper median for even `k`) among
+/// For a sequence `x` of length `n` and width `k`, output `i` is the element of rank `q = k / 2`
+/// (the median for odd `k`, the upper median for even `k`) among
 /// `x[i - k/2], ..., x[i + (k - 1) - k/2]`, where indices outside `0..n` are mirrored about the
 /// sequence's edges *including* the edge sample, `(d c b a | a b c d | d c b a)`, repeating with
 /// period `2 n` when `k` exceeds the sequence. This is `scipy.ndimage.median_filter(x, size=k,
 /// mode='reflect')` along one axis, which `librosa.decompose.hpss` calls with `size=31` along
 /// time (harmonic) and along frequency (percussive).
 ///
-/// The filter runs 16 sequences in lockstep (adjacent columns, or adjacent rows) with
-/// branch-free rank counting, so the inner loop is SIMD over the lanes. Each lane keeps its window
-/// in a ring buffer of `k` slots together with every slot's rank: the number of window values
-/// that are smaller, ties ordered by age (older first), so ranks are a permutation of `0..k`.
-/// Sliding by one sample replaces the oldest slot's value `old` by `new` in one pass over the
-/// slots: a value `v` loses one rank if `v >= old` (equal values are younger than the oldest) and
-/// gains one if `v > new` (equal values are older than the newest), `new` gets the rank
-/// `#{v <= new}`, and the output is the value whose rank is `k / 2`. That is O(k) simple
-/// operations per output with no data-dependent branch; medians are exact (bit for bit the
-/// sorting median). The reflected sample positions are computed once per sequence length, and
-/// nothing is allocated once the buffers have grown.
+/// # Method
+/// The filter runs 16 sequences in lockstep (adjacent columns, or adjacent rows) and uses only
+/// `min` and `max`, so every step is SIMD over the lanes and free of data-dependent branches.
+/// Outputs are computed in groups of `r` consecutive windows (`r = 16` for `k = 31`), which
+/// share a *core* of `k - r + 1` samples; the group is split in halves recursively, each half
+/// adding to its parent's core the samples that all of its windows share, down to single
+/// windows (the scheme of Adams, "Fast median filters using separable sorting networks", 2021):
+/// - the root core is sorted by Batcher's odd-even merge sort;
+/// - a group of `s` windows needs only the core elements of rank `q - (s - 1) ..= q`: the
+///   `s - 1` samples still to come can move the median down by at most that many ranks, so
+///   everything else is dropped;
+/// - adding sorted samples `N` to a core whose kept ranks are `S`, the element of rank `p` of the
+///   union is `min over i + j = p + 1 of max(S_i, N_j)` (1-based, `S_0 = N_0 = -inf`), which
+///   needs exactly the kept ranks.
+///
+/// For `k = 31` this is about 50 `min`/`max` per output and lane, against 31 compare-and-count
+/// steps of a running rank update; medians are exact (bit for bit the sorting median).
+/// The reflected sample positions are computed once per sequence length, the comparator lists
+/// once per filter, and nothing is allocated once the buffers have grown.
 ///
 /// Inputs are expected to be free of NaN (magnitudes are); a NaN does not panic but makes the
 /// affected outputs unspecified.
 #[derive(Debug, Clone)]
 pub struct MedianFilter {
     size: usize,
-    /// Window values, `[slot][lane]`.
-    vals: Vec<[f32; LANES]>,
-    /// Window ranks, `[slot][lane]`.
-    ranks: Vec<[i32; LANES]>,
+    /// Windows per group, `r`.
+    group: usize,
+    /// The group's samples, `r + k - 1` per lane.
+    window: Vec<Lanes>,
+    /// Sorted cores and new samples of every level of the group's tree.
+    scratch: Vec<Lanes>,
+    /// Batcher's comparators `(i, j)`, `i < j`, for sorting `n` values: `networks[n]`.
+    networks: Vec<Vec<(u32, u32)>>,
     /// Source positions of the reflected sequence, `x[src[j]]` for padded index `j`, for
     /// sequences of length `src_len`.
     src: Vec<usize>,
@@ -50,10 +65,18 @@ impl MedianFilter {
     /// If `size` is zero.
     pub fn new(size: usize) -> MedianFilter {
         assert!(size > 0, "median filter width must be positive, got 0");
+        let q = size / 2;
+        // The kept ranks q - (r - 1) ..= q must exist in the root core of size - r + 1 samples.
+        let group = prev_power_of_two((q + 1).min(size - q));
+        let core = size - group + 1;
         MedianFilter {
             size,
-            vals: vec![[0.0; LANES]; size],
-            ranks: vec![[0; LANES]; size],
+            group,
+            window: vec![[0.0; LANES]; group + size - 1],
+            // The root core, then per level a child's kept ranks and new samples (at most the
+            // parent's group size together).
+            scratch: vec![[0.0; LANES]; core + 2 * group],
+            networks: (0..=core.max(group)).map(batcher_network).collect(),
             src: Vec::new(),
             src_len: usize::MAX,
         }
@@ -117,7 +140,9 @@ impl MedianFilter {
                     n_rows,
                     |j| {
                         let at = j * row_len + c0;
-                        std::array::from_fn(|l| x[at + l])
+                        let mut v = [0.0; LANES];
+                        v.copy_from_slice(&x[at..at + LANES]);
+                        v
                     },
                     |i, m| {
                         let at = i * row_len + c0;
@@ -145,103 +170,173 @@ impl MedianFilter {
     #[inline(always)]
     fn run<L, S>(&mut self, n: usize, load: L, mut store: S)
     where
-        L: Fn(usize) -> [f32; LANES],
-        S: FnMut(usize, [f32; LANES]),
+        L: Fn(usize) -> Lanes,
+        S: FnMut(usize, Lanes),
     {
         if n == 0 {
             return;
         }
-        let k = self.size;
-        let half = (k / 2) as i32;
+        let (k, r) = (self.size, self.group);
+        let q = k / 2;
+        let groups = n.div_ceil(r);
         if self.src_len != n {
             // Padded index j holds reflect(j - k/2): the sequence extended by k/2 samples before
-            // and k - 1 - k/2 after.
+            // and enough after for the last, possibly partial, group.
             self.src.clear();
             self.src
-                .extend((0..n + k - 1).map(|j| reflect(j as isize - (k / 2) as isize, n)));
+                .extend((0..groups * r + k - 1).map(|j| reflect(j as isize - q as isize, n)));
             self.src_len = n;
         }
-        let src = &self.src;
-        let vals = &mut self.vals[..k];
-        let ranks = &mut self.ranks[..k];
-        // The first window, ranked directly (ties by slot, i.e. by age).
-        for (s, v) in vals.iter_mut().enumerate() {
-            *v = load(src[s]);
-        }
-        for s in 0..k {
-            let mut r = [0i32; LANES];
-            for (t, w) in vals.iter().enumerate() {
-                for l in 0..LANES {
-                    let below = w[l] < vals[s][l] || (w[l] == vals[s][l] && t < s);
-                    r[l] += i32::from(below);
+        let core_len = k - r + 1;
+        let root_lo = q + 1 - r;
+        for g in 0..groups {
+            let i0 = g * r;
+            // Consecutive groups' windows overlap by k - 1 samples: keep those, load r new.
+            let fresh = if g == 0 {
+                0
+            } else {
+                self.window.copy_within(r.., 0);
+                k - 1
+            };
+            for (w, &s) in self.window[fresh..].iter_mut().zip(&self.src[i0 + fresh..]) {
+                *w = load(s);
+            }
+            // Window d of the group is window[d .. d + k]; all r of them share window[r - 1 .. k].
+            let (core, rest) = self.scratch.split_at_mut(core_len);
+            core.copy_from_slice(&self.window[r - 1..k]);
+            sort(core, &self.networks[core_len]);
+            let tree = GroupTree {
+                size: k,
+                rank: q,
+                window: &self.window,
+                networks: &self.networks,
+            };
+            tree.solve(0, r, root_lo, &core[root_lo..=q], rest, &mut |d, m| {
+                if i0 + d < n {
+                    store(i0 + d, m);
                 }
-            }
-            ranks[s] = r;
-        }
-        let mut med = [0.0f32; LANES];
-        for (v, r) in vals.iter().zip(ranks.iter()) {
-            for l in 0..LANES {
-                if r[l] == half {
-                    med[l] = v[l];
-                }
-            }
-        }
-        store(0, med);
-        let mut p = 0;
-        for i in 1..n {
-            // Slot p holds the oldest value; it is replaced by the newest.
-            let old = vals[p];
-            let new = load(src[i + k - 1]);
-            // Keep the outgoing slot from matching `half` during the pass.
-            ranks[p] = [i32::MIN / 2; LANES];
-            let below_new = rerank(vals, ranks, old, new, half, &mut med);
-            for l in 0..LANES {
-                // `below_new` counted the outgoing value too.
-                let rank = below_new[l] - i32::from(old[l] <= new[l]);
-                ranks[p][l] = rank;
-                med[l] = if rank == half { new[l] } else { med[l] };
-            }
-            vals[p] = new;
-            store(i, med);
-            p = if p + 1 == k { 0 } else { p + 1 };
+            });
         }
     }
 }
 
-/// One pass of the sliding step over all slots of a lane group: updates each slot's rank for
-/// `old` leaving (`-1` if `v >= old`) and `new` arriving (`+1` if `v > new`), sets `med` to the
-/// value whose updated rank is `half`, and returns `#{v <= new}` per lane (as `k - #{v > new}`).
-///
-/// The median is gathered by OR-ing the bits of the one matching value, since exactly one slot
-/// (the outgoing one excluded by the caller) can hold each rank. Kept out of line so that it is
-/// vectorized on its own, whatever the caller's loads look like.
-#[inline(never)]
-fn rerank(
-    vals: &[[f32; LANES]],
-    ranks: &mut [[i32; LANES]],
-    old: [f32; LANES],
-    new: [f32; LANES],
-    half: i32,
-    med: &mut [f32; LANES],
-) -> [i32; LANES] {
-    let mut above_new = [0i32; LANES];
-    let mut bits = [0u32; LANES];
-    for (v, r) in vals.iter().zip(ranks.iter_mut()) {
-        for l in 0..LANES {
-            let x = v[l];
-            let gt = i32::from(x > new[l]);
-            let rank = r[l] + gt - i32::from(x >= old[l]);
-            r[l] = rank;
-            above_new[l] += gt;
-            bits[l] |= if rank == half { x.to_bits() } else { 0 };
+/// The windows of one group: `window[d .. d + size]` for `d` in `0..r`, and what the recursion
+/// over them reads.
+struct GroupTree<'a> {
+    size: usize,
+    /// The rank of the median, `size / 2`.
+    rank: usize,
+    window: &'a [Lanes],
+    networks: &'a [Vec<(u32, u32)>],
+}
+
+impl GroupTree<'_> {
+    /// Emits the medians of windows `a..b`, whose shared core `window[b - 1 .. a + size]` is
+    /// known by its sorted ranks `lo ..= rank` (`kept`, `b - a` values): `store(d, median)`.
+    ///
+    /// The left half `a..m` adds `window[m - 1 .. b - 1]` to the core and the right half `m..b`
+    /// adds `window[a + size .. m + size]`; `scratch` holds each half's new samples and kept
+    /// ranks in turn, and the rest of it is passed down.
+    fn solve<S: FnMut(usize, Lanes)>(
+        &self,
+        a: usize,
+        b: usize,
+        lo: usize,
+        kept: &[Lanes],
+        scratch: &mut [Lanes],
+        store: &mut S,
+    ) {
+        if b - a == 1 {
+            // lo == rank: the one kept value is the median.
+            store(a, kept[0]);
+            return;
+        }
+        let m = a + (b - a) / 2;
+        let k = self.size;
+        for (ca, cb, new) in [(a, m, m - 1..b - 1), (m, b, a + k..m + k)] {
+            let (added, rest) = scratch.split_at_mut(new.len());
+            added.copy_from_slice(&self.window[new]);
+            sort(added, &self.networks[added.len()]);
+            let child_lo = self.rank + 1 - (cb - ca);
+            let (child, rest) = rest.split_at_mut(cb - ca);
+            select_ranks(kept, lo, added, child, child_lo);
+            self.solve(ca, cb, child_lo, child, rest, store);
         }
     }
-    let k = vals.len() as i32;
-    for l in 0..LANES {
-        med[l] = f32::from_bits(bits[l]);
-        above_new[l] = k - above_new[l];
+}
+
+/// Ranks `out_lo .. out_lo + out.len()` of the union of a sorted set `S`, known by its ranks
+/// `lo .. lo + kept.len()`, and the sorted `added`, into `out`.
+///
+/// Rank `p` (0-based) of the union is `min over i + j = p + 1 of max(S_i, N_j)` with 1-based
+/// `S_i`, `N_j` and `S_0 = N_0 = -inf`: any `i` smallest of `S` and `j` smallest of `N` are
+/// `p + 1` values, so their largest is at least the rank-`p` value, and the split that takes
+/// exactly the union's `p + 1` smallest attains it. The caller guarantees that every `S_i`
+/// needed, `i = p + 1 - |N| ..= p + 1`, is among the kept ranks.
+fn select_ranks(kept: &[Lanes], lo: usize, added: &[Lanes], out: &mut [Lanes], out_lo: usize) {
+    for (idx, o) in out.iter_mut().enumerate() {
+        let p = out_lo + idx;
+        // j = 0: S_{p+1}.
+        let mut acc = kept[p - lo];
+        // j >= 1: S_{p+1-j} is 0-based rank p - j.
+        for (j, n) in added.iter().enumerate() {
+            let s = &kept[p - j - 1 - lo];
+            for l in 0..LANES {
+                let t = if s[l] < n[l] { n[l] } else { s[l] };
+                acc[l] = if t < acc[l] { t } else { acc[l] };
+            }
+        }
+        *o = acc;
     }
-    above_new
+}
+
+/// Sorts each lane of `v` by the comparators `net` (from [`batcher_network`] for `v.len()`).
+fn sort(v: &mut [Lanes], net: &[(u32, u32)]) {
+    for &(i, j) in net {
+        let (i, j) = (i as usize, j as usize);
+        let (a, b) = (v[i], v[j]);
+        let (mut lo, mut hi) = (a, b);
+        for l in 0..LANES {
+            lo[l] = if b[l] < a[l] { b[l] } else { a[l] };
+            hi[l] = if b[l] < a[l] { a[l] } else { b[l] };
+        }
+        v[i] = lo;
+        v[j] = hi;
+    }
+}
+
+/// The comparators of Batcher's odd-even merge sort for `n` values, each `(i, j)` putting the
+/// smaller value at `i < j`.
+///
+/// The network for the next power of two with the comparators that touch positions `>= n`
+/// left out: that is the full network on the input padded with `+inf`, which never leaves the
+/// padded positions, so it sorts any `n`.
+fn batcher_network(n: usize) -> Vec<(u32, u32)> {
+    let mut net = Vec::new();
+    let mut p = 1;
+    while p < n {
+        let mut k = p;
+        while k >= 1 {
+            let mut j = k % p;
+            while j + k < n {
+                for i in 0..k.min(n - j - k) {
+                    if (i + j) / (2 * p) == (i + j + k) / (2 * p) {
+                        // Networks are built for a filter's sizes, far below u32::MAX.
+                        net.push(((i + j) as u32, (i + j + k) as u32));
+                    }
+                }
+                j += 2 * k;
+            }
+            k /= 2;
+        }
+        p *= 2;
+    }
+    net
+}
+
+/// The largest power of two not above `n >= 1`.
+fn prev_power_of_two(n: usize) -> usize {
+    1 << (usize::BITS - 1 - n.leading_zeros())
 }
 
 /// Asserts the shape contract of [`MedianFilter::filter_rows`] and
@@ -462,6 +557,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// By the 0-1 principle a comparator network sorts everything iff it sorts every sequence
+    /// of zeros and ones: checked exhaustively for every length up to 18.
+    #[test]
+    fn batcher_networks_sort_every_zero_one_sequence() {
+        for n in 0..=18usize {
+            let net = batcher_network(n);
+            for bits in 0u32..(1 << n) {
+                let mut v: Vec<u32> = (0..n).map(|i| (bits >> i) & 1).collect();
+                for &(i, j) in &net {
+                    assert!(i < j && (j as usize) < n, "n {n}: comparator ({i}, {j})");
+                    let (i, j) = (i as usize, j as usize);
+                    if v[i] > v[j] {
+                        v.swap(i, j);
+                    }
+                }
+                assert!(v.is_sorted(), "n {n}: {bits:b} -> {v:?}");
+            }
+        }
+        // The sizes of Batcher's odd-even merge sort for powers of two.
+        assert_eq!(batcher_network(16).len(), 63);
+        assert_eq!(batcher_network(32).len(), 191);
+    }
+
+    #[test]
+    fn group_sizes_keep_the_median_inside_the_root_core() {
+        for k in 1..=200 {
+            let f = MedianFilter::new(k);
+            let (r, q) = (f.group, k / 2);
+            assert!(
+                r.is_power_of_two() && r <= q + 1 && q + r <= k,
+                "k {k} r {r}"
+            );
+            assert!(2 * r > (q + 1).min(k - q), "k {k}: group {r} could double");
+        }
+        assert_eq!(MedianFilter::new(31).group, 16);
     }
 
     #[test]
