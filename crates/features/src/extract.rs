@@ -14,7 +14,7 @@ use crate::rms::rms;
 use crate::schema::{FEATURE_NAMES, N_FEATURES};
 use crate::spectral::{spectral_bandwidth, spectral_centroid, spectral_rolloff};
 use crate::stats::mean_var;
-use crate::stft::{PadMode, Stft};
+use crate::stft::{PadMode, Stft, modulus};
 use crate::tempo::Tempo;
 use crate::tonnetz::{N_TONNETZ, Tonnetz};
 use crate::zcr::zero_crossing_rate;
@@ -251,7 +251,8 @@ impl FeatureExtractor {
             .zip(self.magnitude.iter_mut())
             .zip(self.power.iter_mut())
         {
-            *m = d.norm();
+            // numpy's complex64 abs (glibc's hypotf) is this f64 modulus rounded to f32.
+            *m = modulus(*d);
             *p = *m * *m;
         }
         clock.lap(&mut self.timings, Stage::Stft);
@@ -282,8 +283,9 @@ impl FeatureExtractor {
         put(out, mean_var(self.frame_f64.iter().copied()));
         clock.lap(&mut self.timings, Stage::Zcr);
 
-        self.hpss.separate(
+        self.hpss.separate_with_magnitude(
             &self.spectrum,
+            &self.magnitude,
             y.len(),
             &mut self.harmonic,
             &mut self.percussive,

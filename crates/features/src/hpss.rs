@@ -5,6 +5,7 @@ use realfft::num_complex::Complex32;
 
 use crate::istft::Istft;
 use crate::median::MedianFilter;
+use crate::stft::modulus;
 
 /// librosa's default median-filter width for both directions (`kernel_size=31`).
 pub const HPSS_KERNEL: usize = 31;
@@ -97,17 +98,53 @@ impl Hpss {
         percussive_out: &mut Vec<f32>,
     ) {
         self.compute_masks(stft);
-        let n_bins = stft.ncols();
-        let n_frames = stft.nrows();
+        self.apply_masks(stft, n_samples, harmonic_out, percussive_out);
+    }
+
+    /// Like [`Hpss::separate`], with `magnitude = |stft|` already computed (as
+    /// [`crate::Stft::magnitude`] computes it), which saves computing it again.
+    ///
+    /// # Panics
+    /// If `stft` does not have `1 + n_fft / 2` columns or `magnitude` differs from it in shape.
+    pub fn separate_with_magnitude(
+        &mut self,
+        stft: &Array2<Complex32>,
+        magnitude: &Array2<f32>,
+        n_samples: usize,
+        harmonic_out: &mut Vec<f32>,
+        percussive_out: &mut Vec<f32>,
+    ) {
+        assert_eq!(stft.dim(), magnitude.dim(), "hpss: magnitude shape");
+        self.prepare(stft);
+        for (m, &a) in self.mag.iter_mut().zip(magnitude.iter()) {
+            *m = a;
+        }
+        self.filter_and_mask();
+        self.apply_masks(stft, n_samples, harmonic_out, percussive_out);
+    }
+
+    /// Inverts `stft` masked by `self.work` (harmonic) and `self.perc` (percussive).
+    fn apply_masks(
+        &mut self,
+        stft: &Array2<Complex32>,
+        n_samples: usize,
+        harmonic_out: &mut Vec<f32>,
+        percussive_out: &mut Vec<f32>,
+    ) {
+        let (n_frames, n_bins) = stft.dim();
+        // Slices (no copy for our own frame-major STFTs), so that the masking loop vectorizes.
+        let stft = stft.as_standard_layout();
+        let Some(bins) = stft.as_slice() else {
+            unreachable!("a standard-layout array is one slice")
+        };
         for (mask, out) in [(&self.work, harmonic_out), (&self.perc, percussive_out)] {
             let mag = &self.mag;
             self.istft
                 .process_with(n_frames, n_samples, out, |t, spectrum| {
                     let range = t * n_bins..(t + 1) * n_bins;
-                    let rows = stft.row(t);
                     for (((s, &d), &a), &m) in spectrum
                         .iter_mut()
-                        .zip(rows)
+                        .zip(&bins[range.clone()])
                         .zip(&mag[range.clone()])
                         .zip(&mask[range])
                     {
@@ -120,6 +157,16 @@ impl Hpss {
     /// Fills `self.mag` with `|D|`, `self.work` with `M_H` and `self.perc` with `M_P`
     /// (all frame-major).
     fn compute_masks(&mut self, stft: &Array2<Complex32>) {
+        self.prepare(stft);
+        for (m, &d) in self.mag.iter_mut().zip(stft.iter()) {
+            // |D| as numpy's complex64 abs (glibc's hypotf): the modulus in f64 rounded to f32.
+            *m = modulus(d);
+        }
+        self.filter_and_mask();
+    }
+
+    /// Checks the number of bins and sizes the three buffers for `stft`.
+    fn prepare(&mut self, stft: &Array2<Complex32>) {
         let n_bins = self.istft.n_bins();
         assert_eq!(
             stft.ncols(),
@@ -127,20 +174,18 @@ impl Hpss {
             "hpss expects {n_bins} bins per frame, got {}",
             stft.ncols()
         );
-        let n_frames = stft.nrows();
-        let len = n_frames * n_bins;
+        let len = stft.len();
         for buf in [&mut self.mag, &mut self.work, &mut self.perc] {
             buf.clear();
             buf.resize(len, 0.0);
         }
-        if len == 0 {
+    }
+
+    /// From `self.mag`, fills `self.work` with `M_H` and `self.perc` with `M_P`.
+    fn filter_and_mask(&mut self) {
+        let n_bins = self.istft.n_bins();
+        if self.mag.is_empty() {
             return;
-        }
-        for (m, d) in self.mag.iter_mut().zip(stft.iter()) {
-            // |D| as numpy's complex64 abs: the modulus in f64 (which cannot overflow for f32
-            // parts) rounded once to f32.
-            let (re, im) = (f64::from(d.re), f64::from(d.im));
-            *m = (re * re + im * im).sqrt() as f32;
         }
         // P: median along frequency, i.e. along the rows of the frame-major magnitude.
         self.median.filter_rows(&self.mag, n_bins, &mut self.perc);
@@ -158,27 +203,31 @@ impl Hpss {
 /// The soft masks `(H^2 / (H^2 + P^2), P^2 / (H^2 + P^2))` of one bin, computed as
 /// `librosa.util.softmask(X, X_ref, power=2, split_zeros=True)` does in f32: both inputs are
 /// divided by `Z = max(H, P)` first, and `Z` below the smallest normal f32 gives `(0.5, 0.5)`.
+///
+/// Written with selects instead of an early return, so that loops over bins vectorize.
 #[inline]
 fn soft_masks(h: f32, p: f32) -> (f32, f32) {
-    let z = h.max(p);
-    if z < f32::MIN_POSITIVE {
-        return (0.5, 0.5);
-    }
+    let z = if p > h { p } else { h };
+    let tiny = z < f32::MIN_POSITIVE;
+    let z = if tiny { 1.0 } else { z };
     let (a, b) = (h / z, p / z);
     let (a, b) = (a * a, b * b);
-    (a / (a + b), b / (b + a))
+    let (mh, mp) = (a / (a + b), b / (b + a));
+    if tiny { (0.5, 0.5) } else { (mh, mp) }
 }
 
 /// `(S * M) * phase` with `phase = D / |D|` (1 where `|D| = 0`), the masked STFT bin exactly as
 /// `librosa.decompose.hpss` forms it from `librosa.magphase(D)`.
+///
+/// Branch-free (a select for `|D| = 0`), so that loops over bins vectorize.
 #[inline]
 fn masked(d: Complex32, mag: f32, mask: f32) -> Complex32 {
     let scaled = mag * mask;
-    if mag == 0.0 {
-        // magphase's phase is 1 + 0i where |D| = 0, and S * mask is then 0.
-        return Complex32::new(scaled, 0.0);
-    }
-    Complex32::new(scaled * (d.re / mag), scaled * (d.im / mag))
+    let zero = mag == 0.0;
+    // magphase's phase is 1 + 0i where |D| = 0 (and S * mask is then 0).
+    let m = if zero { 1.0 } else { mag };
+    let (re, im) = if zero { (1.0, 0.0) } else { (d.re, d.im) };
+    Complex32::new(scaled * (re / m), scaled * (im / m))
 }
 
 #[cfg(test)]
