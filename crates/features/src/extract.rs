@@ -8,6 +8,7 @@ use realfft::num_complex::Complex32;
 use crate::chroma::ChromaStft;
 use crate::contrast::SpectralContrast;
 use crate::hpss::Hpss;
+use crate::mel::MelFilterbank;
 use crate::mfcc::Mfcc;
 use crate::onset::OnsetStrength;
 use crate::rms::rms;
@@ -147,6 +148,10 @@ pub struct FeatureExtractor {
     power: Array2<f32>,
     chroma: ChromaStft,
     chroma_out: Array2<f32>,
+    /// The 128-band Slaney mel filterbank over `0 ..= sr / 2` that MFCCs and onsets share.
+    mel: MelFilterbank,
+    /// The mel power spectrogram of the reflect-padded STFT, frames as rows.
+    mel_power: Array2<f32>,
     mfcc: Mfcc,
     mfcc_out: Array2<f32>,
     contrast: SpectralContrast,
@@ -190,6 +195,8 @@ impl FeatureExtractor {
             power: Array2::zeros((0, N_FFT / 2 + 1)),
             chroma: ChromaStft::new(sr, N_FFT, N_CHROMA),
             chroma_out: Array2::zeros((0, N_CHROMA)),
+            mel: MelFilterbank::new(sr, N_FFT, N_MELS, 0.0, sr / 2.0),
+            mel_power: Array2::zeros((0, N_MELS)),
             mfcc: Mfcc::new(sr, N_FFT, N_MELS, N_MFCC),
             mfcc_out: Array2::zeros((0, N_MFCC)),
             contrast: SpectralContrast::new(
@@ -294,13 +301,16 @@ impl FeatureExtractor {
         put(out, mean_var(self.percussive.iter().map(|&v| f64::from(v))));
         clock.lap(&mut self.timings, Stage::Hpss);
 
-        // The onset envelope's zero-padded STFT shares its interior frames with this one.
+        // One mel spectrogram for the onset envelope and the MFCCs (timed with the tempo): the
+        // envelope's zero-padded STFT shares its interior frames with this one.
+        self.mel.spectrogram(self.power.view(), &mut self.mel_power);
         self.onset
-            .compute_reusing(y, &self.spectrum, &mut self.onset_env);
+            .compute_from_mel(y, self.mel_power.view(), &mut self.onset_env);
         out.push(self.tempo.estimate(&self.onset_env) as f32);
         clock.lap(&mut self.timings, Stage::Tempo);
 
-        self.mfcc.compute(self.power.view(), &mut self.mfcc_out);
+        self.mfcc
+            .compute_from_mel(self.mel_power.view(), &mut self.mfcc_out);
         for coefficient in self.mfcc_out.columns() {
             put(out, mean_var(coefficient.iter().map(|&v| f64::from(v))));
         }

@@ -1,5 +1,7 @@
 //! The Slaney mel scale and mel filterbank, mirroring `librosa.filters.mel`.
 
+use ndarray::{Array2, ArrayView1, ArrayView2};
+
 /// Hz per mel below 1 kHz on the Slaney scale (`f_sp = 200 / 3`, Slaney's Auditory Toolbox).
 const F_SP: f64 = 200.0 / 3.0;
 /// Where the Slaney scale turns logarithmic, in Hz.
@@ -153,6 +155,31 @@ impl MelFilterbank {
         for (out, band) in mel_out.iter_mut().zip(&self.bands) {
             let x = &power_frame[band.start..band.start + band.weights.len()];
             *out = x.iter().zip(&band.weights).map(|(p, w)| p * w).sum();
+        }
+    }
+
+    /// The mel spectrogram of `power` (`|STFT|^2`, frames as rows) into `out`, shape
+    /// `(n_frames, n_mels)`, resized as needed: [`MelFilterbank::apply`] on every frame.
+    ///
+    /// This is `librosa.feature.melspectrogram(S=power).T`.
+    ///
+    /// # Panics
+    /// If `power` does not have [`MelFilterbank::n_bins`] columns.
+    pub fn spectrogram(&self, power: ArrayView2<'_, f32>, out: &mut Array2<f32>) {
+        let shape = (power.nrows(), self.n_mels());
+        if out.dim() != shape {
+            *out = Array2::zeros(shape);
+        }
+        for (frame, mut mel) in power.rows().into_iter().zip(out.rows_mut()) {
+            match (frame.as_slice(), mel.as_slice_mut()) {
+                (Some(p), Some(m)) => self.apply(p, m),
+                _ => {
+                    let p: Vec<f32> = frame.to_vec();
+                    let mut m = vec![0.0; shape.1];
+                    self.apply(&p, &mut m);
+                    mel.assign(&ArrayView1::from(&m));
+                }
+            }
         }
     }
 }

@@ -19,8 +19,11 @@ use crate::mel::MelFilterbank;
 pub struct Mfcc {
     mel: MelFilterbank,
     n_mfcc: usize,
-    /// Row-major `n_mfcc x n_mels`, the orthonormal DCT-II basis.
-    dct: Vec<f64>,
+    /// The orthonormal DCT-II basis, band-major: `dct_by_band[m * n_mfcc + j]` is the weight of
+    /// band `m` in coefficient `j`.
+    dct_by_band: Vec<f64>,
+    /// One frame's coefficient sums.
+    sums: Vec<f64>,
     /// The log-mel spectrogram, frames as rows, reused across calls.
     mel_db: Array2<f32>,
 }
@@ -35,7 +38,7 @@ impl Mfcc {
         assert!(n_mfcc <= n_mels, "n_mfcc {n_mfcc} exceeds n_mels {n_mels}");
         let mel = MelFilterbank::new(sr, n_fft, n_mels, 0.0, sr / 2.0);
         let nm = n_mels as f64;
-        let mut dct = Vec::with_capacity(n_mfcc * n_mels);
+        let mut dct_by_band = vec![0.0; n_mfcc * n_mels];
         for j in 0..n_mfcc {
             let scale = if j == 0 {
                 (1.0 / nm).sqrt()
@@ -44,13 +47,14 @@ impl Mfcc {
             };
             for m in 0..n_mels {
                 let angle = std::f64::consts::PI * j as f64 * (2 * m + 1) as f64 / (2.0 * nm);
-                dct.push(scale * angle.cos());
+                dct_by_band[m * n_mfcc + j] = scale * angle.cos();
             }
         }
         Mfcc {
             mel,
             n_mfcc,
-            dct,
+            dct_by_band,
+            sums: Vec::with_capacity(n_mfcc),
             mel_db: Array2::zeros((0, n_mels)),
         }
     }
@@ -67,28 +71,54 @@ impl Mfcc {
     /// # Panics
     /// If `power` does not have `1 + n_fft / 2` columns.
     pub fn compute(&mut self, power: ArrayView2<'_, f32>, out: &mut Array2<f32>) {
+        self.mel.spectrogram(power, &mut self.mel_db);
+        self.cepstra(out);
+    }
+
+    /// The MFCCs of the mel power spectrogram `mel` (frames as rows, as
+    /// [`MelFilterbank::spectrogram`] makes it with this computer's bands) into `out`: the same
+    /// as [`Mfcc::compute`] on the power spectrogram `mel` came from.
+    ///
+    /// # Panics
+    /// If `mel` does not have `n_mels` columns.
+    pub fn compute_from_mel(&mut self, mel: ArrayView2<'_, f32>, out: &mut Array2<f32>) {
         let n_mels = self.mel.n_mels();
-        if self.mel_db.nrows() != power.nrows() {
-            self.mel_db = Array2::zeros((power.nrows(), n_mels));
+        assert_eq!(mel.ncols(), n_mels, "mfcc expects {n_mels} mel bands");
+        if self.mel_db.dim() != mel.dim() {
+            self.mel_db = Array2::zeros(mel.dim());
         }
-        for (frame, mut mel) in power.rows().into_iter().zip(self.mel_db.rows_mut()) {
-            let (Some(p), Some(m)) = (frame.as_slice(), mel.as_slice_mut()) else {
-                unreachable!("rows of standard-layout arrays are contiguous")
-            };
-            self.mel.apply(p, m);
-        }
+        self.mel_db.assign(&mel);
+        self.cepstra(out);
+    }
+
+    /// `power_to_db` of `self.mel_db` in place, then its DCT into `out`.
+    ///
+    /// Each coefficient is summed over the mel bands in order, in f64, as a dot product would;
+    /// all `n_mfcc` sums of a frame advance together (one band at a time, with the basis stored
+    /// band-major), so the loop over coefficients is SIMD and each sum keeps its order.
+    fn cepstra(&mut self, out: &mut Array2<f32>) {
+        let (n_frames, n_mels) = self.mel_db.dim();
+        let n_mfcc = self.n_mfcc;
         let Some(all) = self.mel_db.as_slice_mut() else {
             unreachable!("the mel buffer is standard layout")
         };
         power_to_db_in_place(all, 1e-10, Some(80.0));
-        let shape = (power.nrows(), self.n_mfcc);
+        let shape = (n_frames, n_mfcc);
         if out.dim() != shape {
             *out = Array2::zeros(shape);
         }
-        for (mel, mut coef) in self.mel_db.rows().into_iter().zip(out.rows_mut()) {
-            for (c, basis) in coef.iter_mut().zip(self.dct.chunks_exact(n_mels)) {
-                let sum: f64 = basis.iter().zip(mel).map(|(b, &l)| b * f64::from(l)).sum();
-                *c = sum as f32;
+        self.sums.clear();
+        self.sums.resize(n_mfcc, 0.0);
+        for (mel, mut coef) in all.chunks_exact(n_mels).zip(out.rows_mut()) {
+            self.sums.fill(0.0);
+            for (&l, basis) in mel.iter().zip(self.dct_by_band.chunks_exact(n_mfcc)) {
+                let l = f64::from(l);
+                for (s, &b) in self.sums.iter_mut().zip(basis) {
+                    *s += b * l;
+                }
+            }
+            for (c, &s) in coef.iter_mut().zip(&self.sums) {
+                *c = s as f32;
             }
         }
     }
@@ -119,7 +149,7 @@ mod tests {
         for i in 0..20 {
             for j in 0..20 {
                 let d: f64 = (0..128)
-                    .map(|m| mfcc.dct[i * 128 + m] * mfcc.dct[j * 128 + m])
+                    .map(|m| mfcc.dct_by_band[m * 20 + i] * mfcc.dct_by_band[m * 20 + j])
                     .sum();
                 let expected = if i == j { 1.0 } else { 0.0 };
                 assert!((d - expected).abs() < 1e-12, "({i}, {j}): {d}");

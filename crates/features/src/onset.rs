@@ -1,11 +1,10 @@
 //! Onset strength envelope, mirroring `librosa.onset.onset_strength(aggregate=np.median)`.
 
-use ndarray::Array2;
-use realfft::num_complex::Complex32;
+use ndarray::{Array2, ArrayView2};
 
 use crate::db::power_to_db_in_place;
 use crate::mel::MelFilterbank;
-use crate::stft::{PadMode, Stft, modulus};
+use crate::stft::{PadMode, Stft};
 
 /// Number of mel bands of the onset spectrogram (`melspectrogram`'s default `n_mels=128`).
 const N_MELS: usize = 128;
@@ -32,10 +31,12 @@ pub struct OnsetStrength {
     mel: MelFilterbank,
     hop: usize,
     n_fft: usize,
+    /// `|STFT|`, then `|STFT|^2`, frame-major `[t, k]`.
     mag: Array2<f32>,
+    /// One frame's power.
     power: Vec<f32>,
-    /// The dB mel spectrogram, frame-major `[t, m]`.
-    mel_db: Vec<f32>,
+    /// The mel power spectrogram, then its dB, frame-major `[t, m]`.
+    mel_power: Array2<f32>,
     diff: Vec<f32>,
 }
 
@@ -55,7 +56,7 @@ impl OnsetStrength {
             n_fft,
             mag: Array2::zeros((0, 0)),
             power: vec![0.0; 1 + n_fft / 2],
-            mel_db: Vec::new(),
+            mel_power: Array2::zeros((0, N_MELS)),
             diff: vec![0.0; N_MELS],
         }
     }
@@ -69,67 +70,69 @@ impl OnsetStrength {
     /// frames, `1 + len(y) / 512`.
     pub fn compute(&mut self, y: &[f32], out: &mut Vec<f32>) {
         self.stft.magnitude(y, PadMode::Constant, &mut self.mag);
+        for p in &mut self.mag {
+            *p *= *p;
+        }
+        self.mel.spectrogram(self.mag.view(), &mut self.mel_power);
         self.envelope(out);
     }
 
-    /// [`OnsetStrength::compute`], reusing `spectrum`, the STFT of the same `y` with the same
-    /// n_fft and hop but any padding (the extractor's reflect-padded one): frames wholly inside
-    /// the signal do not depend on the padding, so only the few edge frames are transformed
-    /// again with zero padding. The envelope is bit-identical to `compute`'s.
+    /// [`OnsetStrength::compute`], reusing `mel`, the mel power spectrogram (frames as rows, 128
+    /// Slaney bands over `0 ..= sr / 2`, [`MelFilterbank::spectrogram`]) of the STFT of the same
+    /// `y` with the same n_fft and hop but any padding (the extractor's reflect-padded one, which
+    /// its MFCCs use too): frames wholly inside the signal do not depend on the padding, so only
+    /// the few edge frames are transformed again with zero padding. The envelope is
+    /// bit-identical to `compute`'s.
     ///
     /// # Panics
-    /// If `spectrum` does not have `1 + len(y) / 512` frames of `1 + 2048 / 2` bins.
-    pub fn compute_reusing(&mut self, y: &[f32], spectrum: &Array2<Complex32>, out: &mut Vec<f32>) {
-        let shape = (self.stft.n_frames(y.len()), self.stft.n_bins());
-        assert_eq!(spectrum.dim(), shape, "onset strength: spectrum shape");
-        if self.mag.dim() != shape {
-            self.mag = Array2::zeros(shape);
+    /// If `mel` does not have `1 + len(y) / 512` frames of 128 bands.
+    pub fn compute_from_mel(&mut self, y: &[f32], mel: ArrayView2<'_, f32>, out: &mut Vec<f32>) {
+        let n_frames = self.stft.n_frames(y.len());
+        assert_eq!(
+            mel.dim(),
+            (n_frames, N_MELS),
+            "onset strength: mel spectrogram shape"
+        );
+        if self.mel_power.dim() != mel.dim() {
+            self.mel_power = Array2::zeros(mel.dim());
         }
-        for (t, (mut row, frame)) in self
-            .mag
+        for (t, (mut dst, src)) in self
+            .mel_power
             .rows_mut()
             .into_iter()
-            .zip(spectrum.rows())
+            .zip(mel.rows())
             .enumerate()
         {
             if self.stft.is_interior(t, y.len()) {
-                for (m, &c) in row.iter_mut().zip(frame) {
-                    *m = modulus(c);
+                dst.assign(&src);
+            } else if let Some(dst) = dst.as_slice_mut() {
+                self.stft
+                    .frame_magnitude(y, PadMode::Constant, t, &mut self.power);
+                for p in &mut self.power {
+                    *p *= *p;
                 }
-            } else if let Some(row) = row.as_slice_mut() {
-                self.stft.frame_magnitude(y, PadMode::Constant, t, row);
+                self.mel.apply(&self.power, dst);
             }
         }
         self.envelope(out);
     }
 
-    /// The envelope of the magnitude spectrogram in `self.mag` into `out`.
+    /// The envelope of the mel power spectrogram in `self.mel_power` into `out`.
     fn envelope(&mut self, out: &mut Vec<f32>) {
-        let n_frames = self.mag.nrows();
-        self.mel_db.clear();
-        self.mel_db.resize(n_frames * N_MELS, 0.0);
-        for (row, mel_out) in self
-            .mag
-            .rows()
-            .into_iter()
-            .zip(self.mel_db.chunks_exact_mut(N_MELS))
-        {
-            for (p, &m) in self.power.iter_mut().zip(row) {
-                *p = m * m;
-            }
-            self.mel.apply(&self.power, mel_out);
-        }
-        power_to_db_in_place(&mut self.mel_db, 1e-10, Some(80.0));
+        let n_frames = self.mel_power.nrows();
+        let Some(mel_db) = self.mel_power.as_slice_mut() else {
+            unreachable!("the mel buffer is standard layout")
+        };
+        power_to_db_in_place(mel_db, 1e-10, Some(80.0));
 
         // lag + n_fft / (2 hop) leading zeros, as onset_strength_multi pads with center=True.
         let pad = 1 + self.n_fft / (2 * self.hop);
         out.clear();
         out.resize(n_frames, 0.0);
         // out[t] compares frames t - pad + 1 and t - pad; the last pad - 1 differences are cut.
-        let pairs = self
-            .mel_db
+        let pairs = mel_db
             .chunks_exact(N_MELS)
-            .zip(self.mel_db.chunks_exact(N_MELS).skip(1));
+            .zip(mel_db.chunks_exact(N_MELS).skip(1));
         for (o, (prev, next)) in out.iter_mut().skip(pad).zip(pairs) {
             for ((d, &a), &b) in self.diff.iter_mut().zip(prev).zip(next) {
                 *d = (b - a).max(0.0);
@@ -154,10 +157,11 @@ mod tests {
     use crate::testutil::{assert_close, reference, signal};
 
     #[test]
-    fn reusing_a_reflect_padded_stft_gives_the_same_envelope_bit_for_bit() {
+    fn reusing_a_reflect_padded_mel_spectrogram_gives_the_same_envelope_bit_for_bit() {
         let mut onset = OnsetStrength::new(22050.0);
         let mut stft = Stft::new(2048, 512);
-        let mut spectrum = Array2::zeros((0, 0));
+        let mel = MelFilterbank::new(22050.0, 2048, N_MELS, 0.0, 11025.0);
+        let (mut power, mut mel_power) = (Array2::zeros((0, 0)), Array2::zeros((0, 0)));
         let (mut env, mut reused) = (Vec::new(), Vec::new());
         let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 30_000);
         // Signals shorter than a frame (no interior frame), of a few frames, and long ones.
@@ -171,8 +175,10 @@ mod tests {
             noise,
         ] {
             onset.compute(&y, &mut env);
-            stft.complex(&y, PadMode::Reflect, &mut spectrum);
-            onset.compute_reusing(&y, &spectrum, &mut reused);
+            stft.magnitude(&y, PadMode::Reflect, &mut power);
+            power.mapv_inplace(|m| m * m);
+            mel.spectrogram(power.view(), &mut mel_power);
+            onset.compute_from_mel(&y, mel_power.view(), &mut reused);
             assert_eq!(env.len(), reused.len());
             for (t, (a, b)) in env.iter().zip(&reused).enumerate() {
                 assert_eq!(a.to_bits(), b.to_bits(), "frame {t} of {}", y.len());
