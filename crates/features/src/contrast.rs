@@ -195,7 +195,10 @@ fn block_extreme<const LARGEST: bool>(block: &[f32]) -> f32 {
 /// q best block extremes are q distinct values of `x`, so the q-th best value of `x` is at
 /// least as good as the q-th best block extreme `t`: every value among the q best lies in a
 /// block whose extreme reaches `t`, and only those blocks (usually q of them) are walked,
-/// keeping the q best seen in a small sorted array. `extremes` and `scratch` are reused buffers.
+/// and of their values those at least as good as `t` (usually a few more than q) are gathered
+/// without branches; the q best of them are kept in a small sorted array. `t` is found with the
+/// same small sorted array over the block extremes. `extremes` and `scratch` are reused
+/// buffers.
 fn extreme_mean<const LARGEST: bool>(
     x: &[f32],
     q: usize,
@@ -205,40 +208,37 @@ fn extreme_mean<const LARGEST: bool>(
     let worst = worst::<LARGEST>();
     extremes.clear();
     extremes.extend(x.chunks(CHUNK).map(block_extreme::<LARGEST>));
-    scratch.clear();
-    scratch.extend_from_slice(extremes);
-    let threshold = if q < scratch.len() {
-        // The q-th best block extreme.
-        let (_, t, _) = scratch.select_nth_unstable_by(q - 1, |a, b| {
-            if LARGEST {
-                b.total_cmp(a)
-            } else {
-                a.total_cmp(b)
-            }
-        });
-        *t
-    } else {
-        worst
-    };
     // kept[0] is the worst kept value, kept[q - 1] the best.
     let mut kept = [worst; SMALL_Q];
     let kept = &mut kept[..q];
+    // The q-th best block extreme (worst if there are no more than q blocks).
+    let threshold = if q < extremes.len() {
+        for &e in extremes.iter() {
+            keep_best::<LARGEST>(kept, e);
+        }
+        let t = kept[0];
+        kept.fill(worst);
+        t
+    } else {
+        worst
+    };
+    // The values at least as good as the threshold, gathered without a branch per value (which
+    // would be mispredicted about as often as not in the blocks that are walked).
+    if scratch.len() < x.len() {
+        scratch.resize(x.len(), 0.0);
+    }
+    let mut n = 0;
     for (block, &extreme) in x.chunks(CHUNK).zip(extremes.iter()) {
         if better::<LARGEST>(threshold, extreme) {
             continue;
         }
         for &v in block {
-            if better::<LARGEST>(v, kept[0]) {
-                // Replace the worst and bubble it up: q is small, and a `copy_within` here
-                // would cost a call to memmove per insertion.
-                kept[0] = v;
-                let mut j = 0;
-                while j + 1 < q && better::<LARGEST>(kept[j], kept[j + 1]) {
-                    kept.swap(j, j + 1);
-                    j += 1;
-                }
-            }
+            scratch[n] = v;
+            n += usize::from(!better::<LARGEST>(threshold, v));
         }
+    }
+    for &v in &scratch[..n] {
+        keep_best::<LARGEST>(kept, v);
     }
     // Sum in ascending order, as the sorted reference does.
     let sum: f64 = if LARGEST {
@@ -247,6 +247,21 @@ fn extreme_mean<const LARGEST: bool>(
         kept.iter().rev().map(|&v| f64::from(v)).sum()
     };
     sum / q as f64
+}
+
+/// Puts `v` among the best values `kept` (sorted, `kept[0]` the worst) if it beats the worst:
+/// it replaces the worst and bubbles up. `kept` is short, and a `copy_within` here would cost a
+/// call to memmove per insertion.
+#[inline(always)]
+fn keep_best<const LARGEST: bool>(kept: &mut [f32], v: f32) {
+    if better::<LARGEST>(v, kept[0]) {
+        kept[0] = v;
+        let mut j = 0;
+        while j + 1 < kept.len() && better::<LARGEST>(kept[j], kept[j + 1]) {
+            kept.swap(j, j + 1);
+            j += 1;
+        }
+    }
 }
 
 /// `librosa.power_to_db(x, ref=1, amin=1e-10, top_db=80)` on a float64 array, in place.

@@ -98,7 +98,9 @@ impl Hpss {
         percussive_out: &mut Vec<f32>,
     ) {
         self.compute_masks(stft);
-        self.apply_masks(stft, n_samples, harmonic_out, percussive_out);
+        let mag = std::mem::take(&mut self.mag);
+        self.apply_masks(stft, &mag, n_samples, harmonic_out, percussive_out);
+        self.mag = mag;
     }
 
     /// Like [`Hpss::separate`], with `magnitude = |stft|` already computed (as
@@ -116,17 +118,26 @@ impl Hpss {
     ) {
         assert_eq!(stft.dim(), magnitude.dim(), "hpss: magnitude shape");
         self.prepare(stft);
-        for (m, &a) in self.mag.iter_mut().zip(magnitude.iter()) {
-            *m = a;
-        }
-        self.filter_and_mask();
-        self.apply_masks(stft, n_samples, harmonic_out, percussive_out);
+        let magnitude = magnitude.as_standard_layout();
+        let Some(mag) = magnitude.as_slice() else {
+            unreachable!("a standard-layout array is one slice")
+        };
+        filter_and_mask(
+            &mut self.median,
+            mag,
+            self.istft.n_bins(),
+            &mut self.work,
+            &mut self.perc,
+        );
+        self.apply_masks(stft, mag, n_samples, harmonic_out, percussive_out);
     }
 
-    /// Inverts `stft` masked by `self.work` (harmonic) and `self.perc` (percussive).
+    /// Inverts `stft` (whose modulus is `mag`) masked by `self.work` (harmonic) and `self.perc`
+    /// (percussive).
     fn apply_masks(
         &mut self,
         stft: &Array2<Complex32>,
+        mag: &[f32],
         n_samples: usize,
         harmonic_out: &mut Vec<f32>,
         percussive_out: &mut Vec<f32>,
@@ -138,7 +149,6 @@ impl Hpss {
             unreachable!("a standard-layout array is one slice")
         };
         for (mask, out) in [(&self.work, harmonic_out), (&self.perc, percussive_out)] {
-            let mag = &self.mag;
             self.istft
                 .process_with(n_frames, n_samples, out, |t, spectrum| {
                     let range = t * n_bins..(t + 1) * n_bins;
@@ -158,14 +168,22 @@ impl Hpss {
     /// (all frame-major).
     fn compute_masks(&mut self, stft: &Array2<Complex32>) {
         self.prepare(stft);
+        self.mag.resize(stft.len(), 0.0);
         for (m, &d) in self.mag.iter_mut().zip(stft.iter()) {
             // |D| as numpy's complex64 abs (glibc's hypotf): the modulus in f64 rounded to f32.
             *m = modulus(d);
         }
-        self.filter_and_mask();
+        filter_and_mask(
+            &mut self.median,
+            &self.mag,
+            self.istft.n_bins(),
+            &mut self.work,
+            &mut self.perc,
+        );
     }
 
-    /// Checks the number of bins and sizes the three buffers for `stft`.
+    /// Checks the number of bins and sizes the mask buffers for `stft`; they are overwritten
+    /// whole before they are read, so a buffer of the right size is not cleared.
     fn prepare(&mut self, stft: &Array2<Complex32>) {
         let n_bins = self.istft.n_bins();
         assert_eq!(
@@ -175,28 +193,31 @@ impl Hpss {
             stft.ncols()
         );
         let len = stft.len();
-        for buf in [&mut self.mag, &mut self.work, &mut self.perc] {
-            buf.clear();
-            buf.resize(len, 0.0);
-        }
+        self.work.resize(len, 0.0);
+        self.perc.resize(len, 0.0);
     }
+}
 
-    /// From `self.mag`, fills `self.work` with `M_H` and `self.perc` with `M_P`.
-    fn filter_and_mask(&mut self) {
-        let n_bins = self.istft.n_bins();
-        if self.mag.is_empty() {
-            return;
-        }
-        // P: median along frequency, i.e. along the rows of the frame-major magnitude.
-        self.median.filter_rows(&self.mag, n_bins, &mut self.perc);
-        // H: median along time, i.e. down the columns.
-        self.median
-            .filter_columns(&self.mag, n_bins, &mut self.work);
-        for (h, p) in self.work.iter_mut().zip(self.perc.iter_mut()) {
-            let (mh, mp) = soft_masks(*h, *p);
-            *h = mh;
-            *p = mp;
-        }
+/// From the magnitudes `mag` (frame-major, `n_bins` per frame), fills `harm` with `M_H` and
+/// `perc` with `M_P` (both of `mag`'s length).
+fn filter_and_mask(
+    median: &mut MedianFilter,
+    mag: &[f32],
+    n_bins: usize,
+    harm: &mut [f32],
+    perc: &mut [f32],
+) {
+    if mag.is_empty() {
+        return;
+    }
+    // P: median along frequency, i.e. along the rows of the frame-major magnitude.
+    median.filter_rows(mag, n_bins, perc);
+    // H: median along time, i.e. down the columns.
+    median.filter_columns(mag, n_bins, harm);
+    for (h, p) in harm.iter_mut().zip(perc.iter_mut()) {
+        let (mh, mp) = soft_masks(*h, *p);
+        *h = mh;
+        *p = mp;
     }
 }
 

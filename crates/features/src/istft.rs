@@ -144,9 +144,8 @@ impl Istft {
         }
         self.fill_window_sum(n_frames, length);
         for (o, &w) in out.iter_mut().zip(&self.wsum) {
-            if w > f32::MIN_POSITIVE {
-                *o /= w;
-            }
+            // A select rather than a branch, so that the loop vectorizes.
+            *o = if w > f32::MIN_POSITIVE { *o / w } else { *o };
         }
     }
 
