@@ -159,10 +159,18 @@ impl Istft {
         self.wsum.clear();
         self.wsum.resize(length, 0.0);
         let total = n_fft + hop * n_frames.saturating_sub(1);
-        for (s, w) in self.wsum.iter_mut().enumerate() {
+        // Where neither the first nor the last frame cuts the sum short (n_fft - 1 <= p and
+        // p < n_frames hop), sample p sees the same window offsets in the same order as p - hop,
+        // so the sum repeats with period hop and is copied instead of added up again.
+        let steady = (n_fft - 1 + hop)..n_frames * hop;
+        for s in 0..length {
             let p = s + half;
             if p >= total {
                 break;
+            }
+            if steady.contains(&p) {
+                self.wsum[s] = self.wsum[s - hop];
+                continue;
             }
             // Frames covering padded sample p, in increasing order as librosa adds them.
             let first = (p + 1).saturating_sub(n_fft).div_ceil(hop);
@@ -172,7 +180,7 @@ impl Istft {
                 let x = self.window[p - t * hop];
                 acc = (f64::from(acc) + x * x) as f32;
             }
-            *w = acc;
+            self.wsum[s] = acc;
         }
         self.wsum_key = (n_frames, length);
     }
@@ -183,6 +191,46 @@ mod tests {
     use super::*;
     use crate::testutil::{assert_close, reference, signal};
     use crate::{PadMode, Stft};
+
+    /// The squared-window sum added up at every sample, without the periodic copy.
+    fn direct_window_sum(istft: &Istft, n_frames: usize, length: usize) -> Vec<f32> {
+        let (n_fft, hop, half) = (istft.n_fft, istft.hop, istft.n_fft / 2);
+        (0..length)
+            .map(|s| {
+                let p = s + half;
+                let mut acc = 0.0f32;
+                for t in 0..n_frames {
+                    if (t * hop..t * hop + n_fft).contains(&p) {
+                        let x = istft.window[p - t * hop];
+                        acc = (f64::from(acc) + x * x) as f32;
+                    }
+                }
+                acc
+            })
+            .collect()
+    }
+
+    #[test]
+    fn periodic_window_sum_equals_the_direct_sum_bit_for_bit() {
+        for (n_fft, hop) in [(2048, 512), (16, 4), (10, 3), (8, 8), (6, 5), (4, 1)] {
+            let mut istft = Istft::new(n_fft, hop);
+            for n_frames in [1, 2, 3, 5, 12, 40] {
+                for length in [0, 1, 7, 50, 300, 5000] {
+                    istft.fill_window_sum(n_frames, length);
+                    let want = direct_window_sum(&istft, n_frames, length);
+                    let same = istft
+                        .wsum
+                        .iter()
+                        .zip(&want)
+                        .all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(
+                        same,
+                        "n_fft {n_fft} hop {hop} frames {n_frames} length {length}"
+                    );
+                }
+            }
+        }
+    }
 
     /// STFT of the first 8192 samples of harm_perc scaled by the reference script's gains.
     fn gained_stft() -> Array2<Complex32> {
