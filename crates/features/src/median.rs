@@ -52,6 +52,11 @@ pub struct MedianFilter {
     scratch: Vec<Lanes>,
     /// Batcher's comparators `(i, j)`, `i < j`, for sorting `n` values: `networks[n]`.
     networks: Vec<Vec<(u32, u32)>>,
+    /// Batcher's comparators merging two sorted runs of `2^l` values: `merges[l]`.
+    merges: Vec<Vec<(u32, u32)>>,
+    /// For widths `k = 2 r - 1`: three blocks of `r` samples, each as its sorted runs of every
+    /// length `1, 2, 4, ..., r` (see [`MedianFilter::run_blocks`]).
+    runs: Vec<Lanes>,
     /// Source positions of the reflected sequence, `x[src[j]]` for padded index `j`, for
     /// sequences of length `src_len`.
     src: Vec<usize>,
@@ -77,6 +82,14 @@ impl MedianFilter {
             // parent's group size together).
             scratch: vec![[0.0; LANES]; core + 2 * group],
             networks: (0..=core.max(group)).map(batcher_network).collect(),
+            merges: (0..group.trailing_zeros())
+                .map(|l| batcher_merge(2 << l))
+                .collect(),
+            runs: if size == 2 * group - 1 {
+                vec![[0.0; LANES]; 3 * group * (group.trailing_zeros() as usize + 1)]
+            } else {
+                Vec::new()
+            },
             src: Vec::new(),
             src_len: usize::MAX,
         }
@@ -176,6 +189,10 @@ impl MedianFilter {
         if n == 0 {
             return;
         }
+        if !self.runs.is_empty() {
+            self.run_blocks(n, load, store);
+            return;
+        }
         let (k, r) = (self.size, self.group);
         let q = k / 2;
         let groups = n.div_ceil(r);
@@ -208,8 +225,10 @@ impl MedianFilter {
             let tree = GroupTree {
                 size: k,
                 rank: q,
-                window: &self.window,
-                networks: &self.networks,
+                added: Added::Window {
+                    window: &self.window,
+                    networks: &self.networks,
+                },
             };
             tree.solve(0, r, root_lo, &core[root_lo..=q], rest, &mut |d, m| {
                 if i0 + d < n {
@@ -218,16 +237,112 @@ impl MedianFilter {
             });
         }
     }
+
+    /// [`MedianFilter::run`] for widths `k = 2 r - 1` (31 for HPSS), where every sample set the
+    /// group recursion sorts is an aligned block of sorted runs.
+    ///
+    /// In coordinates `u = padded index + 1`, cut into blocks `B_g = [g r, (g + 1) r)`, group `g`
+    /// (windows `g r ..`) has the core `B_{g+1}`; the left half of a node `a..b` adds
+    /// `u = g r + (m .. b)` and the right half adds `u = g r + 2 r + (a .. m)`: aligned runs of a
+    /// power-of-two length in `B_g` and `B_{g+2}`. Each block is therefore loaded once and sorted
+    /// once, as Batcher's merge sort does it (runs of 1, 2, 4, ... kept), and serves three
+    /// groups: as the right block, the core and the left block. The sample at `u = g r` of a left
+    /// block is never read (for `g = 0` it lies before the padded sequence).
+    #[inline(always)]
+    fn run_blocks<L, S>(&mut self, n: usize, load: L, mut store: S)
+    where
+        L: Fn(usize) -> Lanes,
+        S: FnMut(usize, Lanes),
+    {
+        let (k, r) = (self.size, self.group);
+        let q = k / 2;
+        let groups = n.div_ceil(r);
+        let levels = r.trailing_zeros() as usize + 1;
+        let block_len = levels * r;
+        if self.src_len != n {
+            self.src.clear();
+            self.src
+                .extend((0..(groups + 2) * r).map(|u| reflect(u as isize - 1 - q as isize, n)));
+            self.src_len = n;
+        }
+        let (src, merges) = (&self.src, &self.merges);
+        let build = |runs: &mut [Lanes], block: usize| {
+            for (v, &s) in runs[..r].iter_mut().zip(&src[block * r..]) {
+                *v = load(s);
+            }
+            for (l, merge) in merges.iter().enumerate() {
+                let (below, above) = runs.split_at_mut((l + 1) * r);
+                let next = &mut above[..r];
+                next.copy_from_slice(&below[l * r..]);
+                for pair in next.chunks_exact_mut(2 << l) {
+                    sort(pair, merge);
+                }
+            }
+        };
+        for block in 0..2 {
+            build(
+                &mut self.runs[block * block_len..(block + 1) * block_len],
+                block,
+            );
+        }
+        for g in 0..groups {
+            let next = (g + 2) % 3;
+            build(
+                &mut self.runs[next * block_len..(next + 1) * block_len],
+                g + 2,
+            );
+            let slot = |b: usize| &self.runs[b * block_len..(b + 1) * block_len];
+            let core = &slot((g + 1) % 3)[(levels - 1) * r..];
+            let tree = GroupTree {
+                size: k,
+                rank: q,
+                added: Added::Blocks {
+                    left: slot(g % 3),
+                    right: slot(next),
+                    r,
+                },
+            };
+            let (i0, root_lo) = (g * r, q + 1 - r);
+            tree.solve(
+                0,
+                r,
+                root_lo,
+                &core[root_lo..=q],
+                &mut self.scratch,
+                &mut |d, m| {
+                    if i0 + d < n {
+                        store(i0 + d, m);
+                    }
+                },
+            );
+        }
+    }
 }
 
-/// The windows of one group: `window[d .. d + size]` for `d` in `0..r`, and what the recursion
-/// over them reads.
+/// Where a node of the group recursion gets its new samples, sorted.
+enum Added<'a> {
+    /// Copied from the group's samples (`window[d .. d + size]` is window `d`) and sorted by
+    /// `networks[len]`.
+    Window {
+        window: &'a [Lanes],
+        networks: &'a [Vec<(u32, u32)>],
+    },
+    /// Looked up in the sorted runs of the blocks left and right of the core (`size = 2 r - 1`):
+    /// the runs of length `2^l` fill `[l r, (l + 1) r)`.
+    Blocks {
+        left: &'a [Lanes],
+        right: &'a [Lanes],
+        r: usize,
+    },
+}
+
+/// The windows of one group (`window[d .. d + size]` for `d` in `0..r`) and where the recursion
+/// over them finds its new samples.
 struct GroupTree<'a> {
     size: usize,
     /// The rank of the median, `size / 2`.
     rank: usize,
-    window: &'a [Lanes],
-    networks: &'a [Vec<(u32, u32)>],
+    added: Added<'a>,
 }
 
 impl GroupTree<'_> {
@@ -253,10 +368,27 @@ impl GroupTree<'_> {
         }
         let m = a + (b - a) / 2;
         let k = self.size;
-        for (ca, cb, new) in [(a, m, m - 1..b - 1), (m, b, a + k..m + k)] {
-            let (added, rest) = scratch.split_at_mut(new.len());
-            added.copy_from_slice(&self.window[new]);
-            sort(added, &self.networks[added.len()]);
+        for (ca, cb) in [(a, m), (m, b)] {
+            let left = ca == a;
+            let len = if left { b - m } else { m - a };
+            let (buf, rest) = scratch.split_at_mut(len);
+            let added: &[Lanes] = match self.added {
+                Added::Window { window, networks } => {
+                    buf.copy_from_slice(&window[if left { m - 1..b - 1 } else { a + k..m + k }]);
+                    sort(buf, &networks[len]);
+                    buf
+                }
+                Added::Blocks {
+                    left: lb,
+                    right: rb,
+                    r,
+                } => {
+                    // Runs of `len` (a power of two) values start at multiples of `len`.
+                    let (runs, at) = if left { (lb, m) } else { (rb, a) };
+                    let level = len.trailing_zeros() as usize * r;
+                    &runs[level + at..level + at + len]
+                }
+            };
             let child_lo = self.rank + 1 - (cb - ca);
             let (child, rest) = rest.split_at_mut(cb - ca);
             select_ranks(kept, lo, added, child, child_lo);
@@ -315,23 +447,37 @@ fn batcher_network(n: usize) -> Vec<(u32, u32)> {
     let mut net = Vec::new();
     let mut p = 1;
     while p < n {
-        let mut k = p;
-        while k >= 1 {
-            let mut j = k % p;
-            while j + k < n {
-                for i in 0..k.min(n - j - k) {
-                    if (i + j) / (2 * p) == (i + j + k) / (2 * p) {
-                        // Networks are built for a filter's sizes, far below u32::MAX.
-                        net.push(((i + j) as u32, (i + j + k) as u32));
-                    }
-                }
-                j += 2 * k;
-            }
-            k /= 2;
-        }
+        merge_stage(n, p, &mut net);
         p *= 2;
     }
     net
+}
+
+/// The comparators of the last stage of Batcher's odd-even merge sort for `n` values (a power
+/// of two): they merge two sorted runs of `n / 2` values into one.
+fn batcher_merge(n: usize) -> Vec<(u32, u32)> {
+    let mut net = Vec::new();
+    merge_stage(n, n / 2, &mut net);
+    net
+}
+
+/// Appends the comparators of stage `p` of Batcher's odd-even merge sort of `n` values (they
+/// merge sorted runs of `p` into runs of `2 p`), leaving out those that touch positions `>= n`.
+fn merge_stage(n: usize, p: usize, net: &mut Vec<(u32, u32)>) {
+    let mut k = p;
+    while k >= 1 {
+        let mut j = k % p;
+        while j + k < n {
+            for i in 0..k.min(n - j - k) {
+                if (i + j) / (2 * p) == (i + j + k) / (2 * p) {
+                    // Networks are built for a filter's sizes, far below u32::MAX.
+                    net.push(((i + j) as u32, (i + j + k) as u32));
+                }
+            }
+            j += 2 * k;
+        }
+        k /= 2;
+    }
 }
 
 /// The largest power of two not above `n >= 1`.
@@ -580,6 +726,31 @@ mod tests {
         // The sizes of Batcher's odd-even merge sort for powers of two.
         assert_eq!(batcher_network(16).len(), 63);
         assert_eq!(batcher_network(32).len(), 191);
+    }
+
+    /// Merge networks, by the 0-1 principle: every pair of sorted zero-one runs (`a` ones at
+    /// the end of the first, `b` of the second) comes out sorted.
+    #[test]
+    fn batcher_merges_merge_every_pair_of_sorted_runs() {
+        for n in [2usize, 4, 8, 16, 32, 64] {
+            let net = batcher_merge(n);
+            let h = n / 2;
+            for a in 0..=h {
+                for b in 0..=h {
+                    let mut v: Vec<u8> = (0..n)
+                        .map(|i| u8::from(if i < h { i >= h - a } else { i >= n - b }))
+                        .collect();
+                    for &(i, j) in &net {
+                        let (i, j) = (i as usize, j as usize);
+                        if v[i] > v[j] {
+                            v.swap(i, j);
+                        }
+                    }
+                    assert!(v.is_sorted(), "n {n}: {a} and {b} ones -> {v:?}");
+                }
+            }
+        }
+        assert_eq!(batcher_merge(16).len(), 25);
     }
 
     #[test]
