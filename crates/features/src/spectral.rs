@@ -104,23 +104,47 @@ pub fn spectral_rolloff(s: ArrayView2<'_, f32>, sr: f32, roll_percent: f32, out:
         "roll_percent must lie in (0, 1), got {roll_percent}"
     );
     let (sr, n_fft) = (f64::from(sr), n_fft_of(s.ncols()));
+    let (n_frames, n_bins) = s.dim();
     out.clear();
-    for t in 0..s.nrows() {
-        let frame = row(&s, t);
-        let total: f32 = frame.iter().sum();
-        let threshold = roll_percent * total;
-        let mut cumulative = 0.0f32;
-        let mut bin = frame.len().saturating_sub(1);
-        for (k, &v) in frame.iter().enumerate() {
-            cumulative += v;
-            if cumulative >= threshold {
-                bin = k;
+    // Four frames at a time: each running sum is one chain of dependent f32 additions (the
+    // order librosa's cumsum fixes), so four interleaved chains run about four times faster.
+    for t0 in (0..n_frames).step_by(ROLLOFF_LANES) {
+        let used = ROLLOFF_LANES.min(n_frames - t0);
+        // Lanes past the last frame repeat it; their results are dropped.
+        let frames: [&[f32]; ROLLOFF_LANES] =
+            std::array::from_fn(|l| &row(&s, t0 + l.min(used - 1))[..n_bins]);
+        let mut total = [0.0f32; ROLLOFF_LANES];
+        for k in 0..n_bins {
+            for (sum, frame) in total.iter_mut().zip(&frames) {
+                *sum += frame[k];
+            }
+        }
+        let threshold = total.map(|sum| roll_percent * sum);
+        // Per lane: the running sum and the first bin where it reached the threshold.
+        let mut lanes = [(0.0f32, None); ROLLOFF_LANES];
+        for k in 0..n_bins {
+            for ((sum, bin), (frame, &limit)) in lanes.iter_mut().zip(frames.iter().zip(&threshold))
+            {
+                *sum += frame[k];
+                if bin.is_none() && *sum >= limit {
+                    *bin = Some(k);
+                }
+            }
+            if lanes.iter().all(|(_, bin)| bin.is_some()) {
                 break;
             }
         }
-        out.push(fft_frequency(bin, sr, n_fft));
+        let last = n_bins.saturating_sub(1);
+        out.extend(
+            lanes[..used]
+                .iter()
+                .map(|&(_, bin)| fft_frequency(bin.unwrap_or(last), sr, n_fft)),
+        );
     }
 }
+
+/// Frames whose roll-off sums advance together.
+const ROLLOFF_LANES: usize = 4;
 
 #[cfg(test)]
 mod tests {
