@@ -148,20 +148,25 @@ impl Hpss {
         let Some(bins) = stft.as_slice() else {
             unreachable!("a standard-layout array is one slice")
         };
-        for (mask, out) in [(&self.work, harmonic_out), (&self.perc, percussive_out)] {
-            self.istft
-                .process_with(n_frames, n_samples, out, |t, spectrum| {
-                    let range = t * n_bins..(t + 1) * n_bins;
-                    for (((s, &d), &a), &m) in spectrum
-                        .iter_mut()
-                        .zip(&bins[range.clone()])
-                        .zip(&mag[range.clone()])
-                        .zip(&mask[range])
-                    {
-                        *s = masked(d, a, m);
-                    }
-                });
-        }
+        let (harm, perc) = (&self.work, &self.perc);
+        self.istft.process_pair_with(
+            n_frames,
+            n_samples,
+            harmonic_out,
+            percussive_out,
+            |t, spec_h, spec_p| {
+                let range = t * n_bins..(t + 1) * n_bins;
+                let bins = bins[range.clone()]
+                    .iter()
+                    .zip(&mag[range.clone()])
+                    .zip(harm[range.clone()].iter().zip(&perc[range]));
+                for ((h, p), ((&d, &a), (&mh, &mp))) in spec_h.iter_mut().zip(spec_p).zip(bins) {
+                    let phase = phase(d, a);
+                    *h = masked(phase, a, mh);
+                    *p = masked(phase, a, mp);
+                }
+            },
+        );
     }
 
     /// Fills `self.mag` with `|D|`, `self.work` with `M_H` and `self.perc` with `M_P`
@@ -237,18 +242,23 @@ fn soft_masks(h: f32, p: f32) -> (f32, f32) {
     if tiny { (0.5, 0.5) } else { (mh, mp) }
 }
 
-/// `(S * M) * phase` with `phase = D / |D|` (1 where `|D| = 0`), the masked STFT bin exactly as
-/// `librosa.decompose.hpss` forms it from `librosa.magphase(D)`.
+/// `phase = D / |D|` (1 where `|D| = 0`) as `librosa.magphase(D)` forms it, as `(re, im)`.
 ///
 /// Branch-free (a select for `|D| = 0`), so that loops over bins vectorize.
 #[inline]
-fn masked(d: Complex32, mag: f32, mask: f32) -> Complex32 {
-    let scaled = mag * mask;
+fn phase(d: Complex32, mag: f32) -> (f32, f32) {
     let zero = mag == 0.0;
-    // magphase's phase is 1 + 0i where |D| = 0 (and S * mask is then 0).
     let m = if zero { 1.0 } else { mag };
     let (re, im) = if zero { (1.0, 0.0) } else { (d.re, d.im) };
-    Complex32::new(scaled * (re / m), scaled * (im / m))
+    (re / m, im / m)
+}
+
+/// `(S * M) * phase`, the masked STFT bin exactly as `librosa.decompose.hpss` forms it (where
+/// `|D| = 0`, `S * M` is 0 and so is the bin).
+#[inline]
+fn masked((re, im): (f32, f32), mag: f32, mask: f32) -> Complex32 {
+    let scaled = mag * mask;
+    Complex32::new(scaled * re, scaled * im)
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@ pub struct Istft {
     fft: Arc<dyn ComplexToReal<f32>>,
     /// The periodic Hann window in f64, as `scipy.signal.get_window('hann', n_fft)`.
     window: Vec<f64>,
-    spectrum: Vec<Complex32>,
+    /// One frame of each of up to two STFTs being inverted together.
+    spectra: [Vec<Complex32>; 2],
     frame: Vec<f32>,
     scratch: Vec<Complex32>,
     /// The window sum over the output samples for `wsum_key = (n_frames, length)`.
@@ -63,7 +64,7 @@ impl Istft {
             n_fft,
             hop: hop_length,
             window,
-            spectrum: fft.make_input_vec(),
+            spectra: [fft.make_input_vec(), fft.make_input_vec()],
             frame: fft.make_output_vec(),
             scratch: fft.make_scratch_vec(),
             fft,
@@ -111,41 +112,90 @@ impl Istft {
     ) where
         F: FnMut(usize, &mut [Complex32]),
     {
-        let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
+        self.invert(n_frames, length, out, None, |t, spectrum, _| {
+            fill(t, spectrum)
+        });
+    }
+
+    /// Like [`Istft::process_with`] for two STFTs of the same shape at once, into `out_a` and
+    /// `out_b`: `fill(t, a, b)` writes frame `t` of both. A caller whose two spectra share work
+    /// per bin (the harmonic and percussive parts of [`crate::Hpss`] share the phase) does it
+    /// once.
+    pub fn process_pair_with<F>(
+        &mut self,
+        n_frames: usize,
+        length: usize,
+        out_a: &mut Vec<f32>,
+        out_b: &mut Vec<f32>,
+        fill: F,
+    ) where
+        F: FnMut(usize, &mut [Complex32], &mut [Complex32]),
+    {
+        self.invert(n_frames, length, out_a, Some(out_b), fill);
+    }
+
+    /// Inverts one STFT into `out_a`, or two into `out_a` and `out_b`.
+    fn invert<F>(
+        &mut self,
+        n_frames: usize,
+        length: usize,
+        out_a: &mut Vec<f32>,
+        mut out_b: Option<&mut Vec<f32>>,
+        mut fill: F,
+    ) where
+        F: FnMut(usize, &mut [Complex32], &mut [Complex32]),
+    {
+        let (hop, half) = (self.hop, self.n_fft / 2);
         let n_frames = n_frames.min((length + 2 * half).div_ceil(hop));
-        out.clear();
-        out.resize(length, 0.0);
-        let scale = 1.0 / n_fft as f32;
+        for out in std::iter::once(&mut *out_a).chain(out_b.as_deref_mut()) {
+            out.clear();
+            out.resize(length, 0.0);
+        }
         for t in 0..n_frames {
-            fill(t, &mut self.spectrum);
-            // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins.
-            self.spectrum[0].im = 0.0;
-            self.spectrum[half].im = 0.0;
-            self.fft
-                .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
-                .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
-            // Frame t starts at padded sample t * hop, i.e. output sample t * hop - n_fft / 2.
-            let start = (t * hop) as isize - half as isize;
-            let lo = (-start).max(0) as usize;
-            let hi = n_fft.min((length as isize - start).max(0) as usize);
-            if lo >= hi {
-                continue;
-            }
-            let at = (start + lo as isize) as usize;
-            // Zipped slices, so the loop has no index checks and vectorizes.
-            for ((o, &w), &f) in out[at..at + (hi - lo)]
-                .iter_mut()
-                .zip(&self.window[lo..hi])
-                .zip(&self.frame[lo..hi])
-            {
-                let v = w * f64::from(f * scale);
-                *o = (f64::from(*o) + v) as f32;
+            let [a, b] = &mut self.spectra;
+            fill(t, a, b);
+            self.add_frame(0, t, out_a);
+            if let Some(out_b) = out_b.as_deref_mut() {
+                self.add_frame(1, t, out_b);
             }
         }
         self.fill_window_sum(n_frames, length);
-        for (o, &w) in out.iter_mut().zip(&self.wsum) {
-            // A select rather than a branch, so that the loop vectorizes.
-            *o = if w > f32::MIN_POSITIVE { *o / w } else { *o };
+        for out in std::iter::once(out_a).chain(out_b) {
+            for (o, &w) in out.iter_mut().zip(&self.wsum) {
+                // A select rather than a branch, so that the loop vectorizes.
+                *o = if w > f32::MIN_POSITIVE { *o / w } else { *o };
+            }
+        }
+    }
+
+    /// Inverts `self.spectra[which]` (frame `t`) and adds it, windowed, into `out`.
+    fn add_frame(&mut self, which: usize, t: usize, out: &mut [f32]) {
+        let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
+        let length = out.len();
+        let spectrum = &mut self.spectra[which];
+        // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins.
+        spectrum[0].im = 0.0;
+        spectrum[half].im = 0.0;
+        self.fft
+            .process_with_scratch(spectrum, &mut self.frame, &mut self.scratch)
+            .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
+        // Frame t starts at padded sample t * hop, i.e. output sample t * hop - n_fft / 2.
+        let start = (t * hop) as isize - half as isize;
+        let lo = (-start).max(0) as usize;
+        let hi = n_fft.min((length as isize - start).max(0) as usize);
+        if lo >= hi {
+            return;
+        }
+        let at = (start + lo as isize) as usize;
+        let scale = 1.0 / n_fft as f32;
+        // Zipped slices, so the loop has no index checks and vectorizes.
+        for ((o, &w), &f) in out[at..at + (hi - lo)]
+            .iter_mut()
+            .zip(&self.window[lo..hi])
+            .zip(&self.frame[lo..hi])
+        {
+            let v = w * f64::from(f * scale);
+            *o = (f64::from(*o) + v) as f32;
         }
     }
 
