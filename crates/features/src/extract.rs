@@ -248,23 +248,30 @@ impl FeatureExtractor {
             out.push(var as f32);
         };
 
-        // One reflect-padded STFT for every spectral feature and for HPSS.
-        self.stft.complex(y, PadMode::Reflect, &mut self.spectrum);
-        resize(&mut self.magnitude, self.spectrum.dim());
-        resize(&mut self.power, self.spectrum.dim());
-        let (Some(spectrum), Some(magnitude), Some(power)) = (
-            self.spectrum.as_slice(),
-            self.magnitude.as_slice_mut(),
-            self.power.as_slice_mut(),
-        ) else {
+        // One reflect-padded STFT for every spectral feature and for HPSS; each frame's moduli
+        // and powers are taken while the frame is in cache.
+        let shape = (self.stft.n_frames(y.len()), self.stft.n_bins());
+        resize(&mut self.magnitude, shape);
+        resize(&mut self.power, shape);
+        let (Some(magnitude), Some(power)) =
+            (self.magnitude.as_slice_mut(), self.power.as_slice_mut())
+        else {
             unreachable!("owned arrays of standard layout")
         };
-        // Slices rather than ndarray iterators, so that the loop vectorizes.
-        for ((d, m), p) in spectrum.iter().zip(magnitude).zip(power) {
-            // numpy's complex64 abs (glibc's hypotf) is this f64 modulus rounded to f32.
-            *m = modulus(*d);
-            *p = *m * *m;
-        }
+        let n_bins = shape.1;
+        self.stft
+            .complex_with(y, PadMode::Reflect, &mut self.spectrum, |t, row| {
+                let range = t * n_bins..(t + 1) * n_bins;
+                for ((d, m), p) in row
+                    .iter()
+                    .zip(&mut magnitude[range.clone()])
+                    .zip(&mut power[range])
+                {
+                    // numpy's complex64 abs (glibc's hypotf) is this f64 modulus rounded to f32.
+                    *m = modulus(*d);
+                    *p = *m * *m;
+                }
+            });
         clock.lap(&mut self.timings, Stage::Stft);
 
         // chroma_stft_mean/var: over all 12 x n_frames values.

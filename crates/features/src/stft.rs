@@ -171,15 +171,33 @@ impl Stft {
     /// Mirrors `librosa.stft(y, n_fft=n_fft, hop_length=hop, window='hann', center=True,
     /// pad_mode=pad).T`: computed in f64 and rounded to complex64, as librosa does.
     pub fn complex(&mut self, y: &[f32], pad: PadMode, out: &mut Array2<Complex32>) {
+        self.complex_with(y, pad, out, |_, _| {});
+    }
+
+    /// [`Stft::complex`], calling `frame(t, row)` with each row as soon as it is written, while
+    /// it is still in cache (the extractor takes moduli and powers there).
+    pub fn complex_with<F>(
+        &mut self,
+        y: &[f32],
+        pad: PadMode,
+        out: &mut Array2<Complex32>,
+        mut frame: F,
+    ) where
+        F: FnMut(usize, &[Complex32]),
+    {
         let shape = (self.n_frames(y.len()), self.n_bins());
-        if out.dim() != shape {
+        if out.dim() != shape || !out.is_standard_layout() {
             *out = Array2::zeros(shape);
         }
         for (t, mut row) in out.rows_mut().into_iter().enumerate() {
             self.transform_frame(y, pad, t);
+            let Some(row) = row.as_slice_mut() else {
+                unreachable!("rows of an owned standard-layout array are contiguous")
+            };
             for (o, c) in row.iter_mut().zip(&self.spectrum) {
                 *o = Complex32::new(c.re as f32, c.im as f32);
             }
+            frame(t, row);
         }
     }
 
