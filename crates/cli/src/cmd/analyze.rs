@@ -850,27 +850,13 @@ fn write_table(out: &mut impl Write, rows: &[[String; 4]]) -> std::io::Result<()
     if rows.is_empty() {
         return Ok(());
     }
-    let header = ["TRACK", "GENRE", "CONF", "RUNNER-UP"].map(String::from);
-    let mut widths = header.clone().map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    for row in std::iter::once(&header).chain(rows) {
-        writeln!(
-            out,
-            "{:<w0$}  {:<w1$}  {:>w2$}  {}",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
-        )?;
-    }
-    Ok(())
+    use super::Align::{Left, Right};
+    super::write_columns(
+        out,
+        ["TRACK", "GENRE", "CONF", "RUNNER-UP"],
+        rows,
+        [Left, Left, Right, Left],
+    )
 }
 
 fn csv_row(item: &Item, genres: &[String]) -> Vec<String> {

@@ -111,3 +111,44 @@ pub(crate) fn file_name(path: &std::path::Path) -> String {
         |n| n.to_string_lossy().into_owned(),
     )
 }
+
+/// How a column of [`write_columns`] is aligned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Align {
+    Left,
+    Right,
+}
+
+/// Writes `header` and then `rows` as aligned columns two spaces apart: each column as wide as
+/// its widest cell (in characters) and aligned as `align` says, except the last, which is not
+/// padded.
+pub(crate) fn write_columns<const N: usize>(
+    out: &mut impl std::io::Write,
+    header: [&str; N],
+    rows: &[[String; N]],
+    align: [Align; N],
+) -> std::io::Result<()> {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header = header.map(String::from);
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == N {
+                line.push_str(cell);
+                break;
+            }
+            let pad = " ".repeat(widths[i] - cell.chars().count());
+            match align[i] {
+                Align::Left => line.extend([cell.as_str(), &pad, "  "]),
+                Align::Right => line.extend([&pad, cell.as_str(), "  "]),
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

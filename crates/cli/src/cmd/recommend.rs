@@ -149,28 +149,13 @@ fn write_table(
             ]
         })
         .collect();
-    let header = ["#", "SCORE", "GENRE", "TRACK", "WHY"].map(String::from);
-    let mut w = [0usize; 4];
-    for row in std::iter::once(&header).chain(&rows) {
-        for (wi, cell) in w.iter_mut().zip(row) {
-            *wi = (*wi).max(cell.chars().count());
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        writeln!(
-            out,
-            "{:>w0$}  {:>w1$}  {:<w2$}  {:<w3$}  {}",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3]
-        )?;
-    }
+    use super::Align::{Left, Right};
+    super::write_columns(
+        out,
+        ["#", "SCORE", "GENRE", "TRACK", "WHY"],
+        &rows,
+        [Right, Right, Left, Left, Left],
+    )?;
     Ok(())
 }
 
