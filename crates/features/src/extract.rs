@@ -8,7 +8,6 @@ use realfft::num_complex::Complex32;
 use crate::chroma::ChromaStft;
 use crate::contrast::SpectralContrast;
 use crate::hpss::Hpss;
-use crate::mel::MelFilterbank;
 use crate::mfcc::Mfcc;
 use crate::onset::OnsetStrength;
 use crate::rms::rms;
@@ -148,9 +147,8 @@ pub struct FeatureExtractor {
     power: Array2<f32>,
     chroma: ChromaStft,
     chroma_out: Array2<f32>,
-    /// The 128-band Slaney mel filterbank over `0 ..= sr / 2` that MFCCs and onsets share.
-    mel: MelFilterbank,
-    /// The mel power spectrogram of the reflect-padded STFT, frames as rows.
+    /// The mel power spectrogram of the reflect-padded STFT (over the MFCCs' 128-band Slaney
+    /// filterbank, which the onset envelope uses too), frames as rows.
     mel_power: Array2<f32>,
     mfcc: Mfcc,
     mfcc_out: Array2<f32>,
@@ -195,7 +193,6 @@ impl FeatureExtractor {
             power: Array2::zeros((0, N_FFT / 2 + 1)),
             chroma: ChromaStft::new(sr, N_FFT, N_CHROMA),
             chroma_out: Array2::zeros((0, N_CHROMA)),
-            mel: MelFilterbank::new(sr, N_FFT, N_MELS, 0.0, sr / 2.0),
             mel_power: Array2::zeros((0, N_MELS)),
             mfcc: Mfcc::new(sr, N_FFT, N_MELS, N_MFCC),
             mfcc_out: Array2::zeros((0, N_MFCC)),
@@ -313,7 +310,9 @@ impl FeatureExtractor {
 
         // One mel spectrogram for the onset envelope and the MFCCs (timed with the tempo): the
         // envelope's zero-padded STFT shares its interior frames with this one.
-        self.mel.spectrogram(self.power.view(), &mut self.mel_power);
+        self.mfcc
+            .mel_filterbank()
+            .spectrogram(self.power.view(), &mut self.mel_power);
         self.onset
             .compute_from_mel(y, self.mel_power.view(), &mut self.onset_env);
         out.push(self.tempo.estimate(&self.onset_env) as f32);

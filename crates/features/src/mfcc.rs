@@ -59,6 +59,12 @@ impl Mfcc {
         }
     }
 
+    /// The mel filterbank the MFCCs are computed over; [`Mfcc::compute_from_mel`] expects a
+    /// spectrogram made with it ([`MelFilterbank::spectrogram`]).
+    pub fn mel_filterbank(&self) -> &MelFilterbank {
+        &self.mel
+    }
+
     /// The log-mel spectrogram of the last [`Mfcc::compute`] call (`power_to_db` of the mel
     /// power), frames as rows.
     pub fn log_mel(&self) -> ArrayView2<'_, f32> {
