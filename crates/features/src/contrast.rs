@@ -32,8 +32,8 @@ pub struct SpectralContrast {
     bands: Vec<Band>,
     /// A band's magnitudes, for partial sorting; reused.
     scratch: Vec<f32>,
-    /// Block extremes of a band, in block order; reused.
-    extremes: Vec<f32>,
+    /// Block extremes of a band and the values gathered from its blocks; reused.
+    extremes: Scratch,
     /// Valley means, frames as rows; reused.
     valley: Array2<f64>,
 }
@@ -91,7 +91,7 @@ impl SpectralContrast {
             n_bins,
             bands,
             scratch: Vec::with_capacity(n_bins),
-            extremes: Vec::with_capacity(n_bins),
+            extremes: Scratch::default(),
             valley: Array2::zeros((0, n_bands + 1)),
         }
     }
@@ -124,10 +124,7 @@ impl SpectralContrast {
                 let q = band.quantile_count.min(x.len());
                 let mean = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>() / q as f64;
                 let (valley, peak) = if q <= SMALL_Q {
-                    (
-                        extreme_mean::<false>(x, q, &mut self.extremes, &mut self.scratch),
-                        extreme_mean::<true>(x, q, &mut self.extremes, &mut self.scratch),
-                    )
+                    extreme_means(x, q, &mut self.extremes)
                 } else {
                     // Lowest q, then highest q, by partial selection instead of a full sort.
                     self.scratch.clear();
@@ -153,8 +150,11 @@ impl SpectralContrast {
     }
 }
 
-/// Bins per block of the single-pass scan.
+/// Bins per block of the single-pass scan, about.
 const CHUNK: usize = 16;
+
+/// The block count is a multiple of this, so that the block extremes fill whole SIMD registers.
+const LANES: usize = 8;
 
 /// Whether `a` ranks before `b`: larger for the peak (`LARGEST`), smaller for the valley.
 #[inline(always)]
@@ -171,49 +171,73 @@ fn worst<const LARGEST: bool>() -> f32 {
     }
 }
 
-/// The best value of `block` (NaN-free magnitudes). Eight independent running extremes are
-/// kept, so that the loop compiles to packed min/max instructions, then folded.
-fn block_extreme<const LARGEST: bool>(block: &[f32]) -> f32 {
-    let pick = |a: f32, b: f32| if better::<LARGEST>(a, b) { a } else { b };
-    let mut lanes = [worst::<LARGEST>(); 8];
-    let mut eights = block.chunks_exact(8);
-    for eight in &mut eights {
-        for (lane, &v) in lanes.iter_mut().zip(eight) {
-            *lane = pick(v, *lane);
-        }
-    }
-    for &v in eights.remainder() {
-        lanes[0] = pick(v, lanes[0]);
-    }
-    lanes.iter().fold(worst::<LARGEST>(), |m, &v| pick(v, m))
+/// Reused buffers of [`extreme_means`].
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    lows: Vec<f32>,
+    highs: Vec<f32>,
+    gathered: Vec<f32>,
 }
 
-/// The mean of the `q` largest (`LARGEST`) or smallest values of `x` (NaN-free magnitudes,
-/// `1 <= q <= min(SMALL_Q, x.len())`), in f64, summed in sorted order.
+/// The means of the `q` smallest and of the `q` largest values of `x` (NaN-free magnitudes,
+/// `1 <= q <= min(SMALL_Q, x.len())`), in f64, each summed in ascending order as the sorted
+/// reference does: `(valley, peak)`.
 ///
-/// Blocks of [`CHUNK`] bins are reduced to their extreme with a branch-free fold (SIMD). The
-/// q best block extremes are q distinct values of `x`, so the q-th best value of `x` is at
-/// least as good as the q-th best block extreme `t`: every value among the q best lies in a
-/// block whose extreme reaches `t`, and only those blocks (usually q of them) are walked,
-/// and of their values those at least as good as `t` (usually a few more than q) are gathered
-/// without branches; the q best of them are kept in a small sorted array. `t` is found with the
-/// same small sorted array over the block extremes. `extremes` and `scratch` are reused
-/// buffers.
-fn extreme_mean<const LARGEST: bool>(
+/// `x` is cut into `nb` strided blocks, block `j` holding `x[j], x[j + nb], x[j + 2 nb], ...`
+/// (`nb` about `len / CHUNK`, a multiple of [`LANES`]), so that every block's minimum and maximum
+/// come from one pass of element-wise min/max over consecutive rows of `nb` values (SIMD, no
+/// horizontal reduction). The q best block extremes are q distinct values of `x`, so the q-th
+/// best value of `x` is at least as good as the q-th best block extreme `t`: every value among
+/// the q best lies in a block whose extreme reaches `t`, and only those blocks (usually q of
+/// them) are walked, and of their values those at least as good as `t` (usually a few more than
+/// q) are gathered without branches; the q best of them are kept in a small sorted array. `t`
+/// is found with the same small sorted array over the block extremes. With `q = 1` the answer
+/// is the best block extreme itself.
+fn extreme_means(x: &[f32], q: usize, scratch: &mut Scratch) -> (f64, f64) {
+    let nb = x.len().div_ceil(CHUNK).next_multiple_of(LANES).min(x.len());
+    let Scratch {
+        lows,
+        highs,
+        gathered,
+    } = scratch;
+    lows.clear();
+    lows.extend_from_slice(&x[..nb]);
+    highs.clear();
+    highs.extend_from_slice(&x[..nb]);
+    for row in x[nb..].chunks(nb) {
+        for ((low, high), &v) in lows.iter_mut().zip(highs.iter_mut()).zip(row) {
+            *low = if v < *low { v } else { *low };
+            *high = if v > *high { v } else { *high };
+        }
+    }
+    if gathered.len() < x.len() {
+        gathered.resize(x.len(), 0.0);
+    }
+    (
+        best_mean::<false>(x, q, lows, gathered),
+        best_mean::<true>(x, q, highs, gathered),
+    )
+}
+
+/// One side of [`extreme_means`], given the `nb` strided block extremes of that side.
+fn best_mean<const LARGEST: bool>(
     x: &[f32],
     q: usize,
-    extremes: &mut Vec<f32>,
-    scratch: &mut Vec<f32>,
+    extremes: &[f32],
+    gathered: &mut [f32],
 ) -> f64 {
     let worst = worst::<LARGEST>();
-    extremes.clear();
-    extremes.extend(x.chunks(CHUNK).map(block_extreme::<LARGEST>));
+    let pick = |a: f32, b: f32| if better::<LARGEST>(a, b) { a } else { b };
+    if q == 1 {
+        return f64::from(extremes.iter().fold(worst, |m, &v| pick(v, m)));
+    }
+    let nb = extremes.len();
     // kept[0] is the worst kept value, kept[q - 1] the best.
     let mut kept = [worst; SMALL_Q];
     let kept = &mut kept[..q];
     // The q-th best block extreme (worst if there are no more than q blocks).
-    let threshold = if q < extremes.len() {
-        for &e in extremes.iter() {
+    let threshold = if q < nb {
+        for &e in extremes {
             keep_best::<LARGEST>(kept, e);
         }
         let t = kept[0];
@@ -224,20 +248,17 @@ fn extreme_mean<const LARGEST: bool>(
     };
     // The values at least as good as the threshold, gathered without a branch per value (which
     // would be mispredicted about as often as not in the blocks that are walked).
-    if scratch.len() < x.len() {
-        scratch.resize(x.len(), 0.0);
-    }
     let mut n = 0;
-    for (block, &extreme) in x.chunks(CHUNK).zip(extremes.iter()) {
+    for (j, &extreme) in extremes.iter().enumerate() {
         if better::<LARGEST>(threshold, extreme) {
             continue;
         }
-        for &v in block {
-            scratch[n] = v;
+        for &v in x[j..].iter().step_by(nb) {
+            gathered[n] = v;
             n += usize::from(!better::<LARGEST>(threshold, v));
         }
     }
-    for &v in &scratch[..n] {
+    for &v in &gathered[..n] {
         keep_best::<LARGEST>(kept, v);
     }
     // Sum in ascending order, as the sorted reference does.
@@ -320,7 +341,7 @@ mod tests {
 
     #[test]
     fn extreme_means_equal_sorted_means_with_ties_and_trends() {
-        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 70);
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 513);
         type Shape = fn(usize, f32) -> f32;
         let shapes: [(&str, Shape); 5] = [
             ("zeros", |_, _| 0.0),
@@ -329,9 +350,10 @@ mod tests {
             ("few levels", |_, r| (r.abs() * 4.0).floor()),
             ("noise", |_, r| r.abs()),
         ];
-        let (mut extremes, mut scratch) = (Vec::new(), Vec::new());
+        let mut scratch = Scratch::default();
         for (name, shape) in shapes {
-            for n in 1..=70 {
+            // Every short length, and the band sizes of the default layout and beyond.
+            for n in (1..=70).chain([75, 129, 149, 298, 430, 513]) {
                 let x: Vec<f32> = (0..n).map(|i| shape(i, noise[i])).collect();
                 let mut sorted = x.clone();
                 sorted.sort_by(f32::total_cmp);
@@ -339,8 +361,7 @@ mod tests {
                     let sum = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>();
                     let low = sum(&sorted[..q]) / q as f64;
                     let high = sum(&sorted[n - q..]) / q as f64;
-                    let got_low = extreme_mean::<false>(&x, q, &mut extremes, &mut scratch);
-                    let got_high = extreme_mean::<true>(&x, q, &mut extremes, &mut scratch);
+                    let (got_low, got_high) = extreme_means(&x, q, &mut scratch);
                     assert_eq!(got_low, low, "{name} n {n} q {q} valley");
                     assert_eq!(got_high, high, "{name} n {n} q {q} peak");
                 }
