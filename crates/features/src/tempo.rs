@@ -22,7 +22,8 @@ const MAX_TEMPO: f64 = 320.0;
 ///    end_values=0)` and cut into one window of `W` values per input frame;
 /// 2. each window, multiplied by a periodic Hann window, is autocorrelated (via FFT, in f64) and
 ///    divided by its largest absolute value;
-/// 3. `tg[l]` is the mean over frames at lag `l`;
+/// 3. `tg[l]` is the mean over frames at lag `l` (computed as one inverse FFT of the frames'
+///    normalised power spectra, see [`Tempo::mean_tempogram`]);
 /// 4. with `bpm[l] = 60 sr / (hop l)`, the estimate is `bpm[l*]` for
 ///    `l* = argmax_l log1p(1e6 tg[l]) - 0.5 (log2 bpm[l] - log2 120)^2`, over the lags with
 ///    `bpm[l] < 320`.
@@ -44,6 +45,8 @@ pub struct Tempo {
     window: Vec<f64>,
     frame: Vec<f64>,
     spectrum: Vec<Complex64>,
+    /// The frames' normalised power spectra, summed.
+    power: Vec<f64>,
     scratch: Vec<Complex64>,
     padded: Vec<f32>,
     mean: Vec<f64>,
@@ -88,6 +91,7 @@ impl Tempo {
                 .collect(),
             frame: forward.make_input_vec(),
             spectrum: forward.make_output_vec(),
+            power: vec![0.0; n / 2 + 1],
             scratch: vec![Complex64::new(0.0, 0.0); scratch_len],
             forward,
             inverse,
@@ -132,6 +136,11 @@ impl Tempo {
     /// `self.mean` (all zeros for an empty envelope), and returns it.
     ///
     /// This is `np.mean(librosa.feature.tempogram(onset_envelope=env, win_length=W), axis=-1)`.
+    /// Frame `t`'s autocorrelation is `r_t = irfft(|F_t|^2)` with `F_t` the FFT of its windowed,
+    /// zero-padded values `x_t`, and librosa divides it by `max_l |r_t[l]|`, which is
+    /// `r_t[0] = sum_j x_t[j]^2` (no lag of an autocorrelation exceeds lag 0). The inverse FFT is
+    /// linear, so the mean is `irfft(sum_t |F_t|^2 / r_t[0]) / n`: one inverse FFT per envelope
+    /// instead of one per frame (the same values up to f64 rounding).
     pub fn mean_tempogram(&mut self, onset_env: &[f32]) -> &[f64] {
         let (win, n) = (self.win, onset_env.len());
         self.mean.iter_mut().for_each(|m| *m = 0.0);
@@ -140,33 +149,40 @@ impl Tempo {
         }
         let half = win / 2;
         self.pad_linear_ramp(onset_env, half);
-        let fft_len = self.frame.len();
-        let scale = 1.0 / fft_len as f64;
+        self.power.iter_mut().for_each(|p| *p = 0.0);
         for t in 0..n {
             let src = &self.padded[t..t + win];
+            let mut energy = 0.0f64;
             for ((f, &x), &w) in self.frame.iter_mut().zip(src).zip(&self.window) {
                 *f = f64::from(x) * w;
+                energy += *f * *f;
             }
             self.frame[win..].iter_mut().for_each(|f| *f = 0.0);
             self.forward
                 .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
                 .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
-            for c in self.spectrum.iter_mut() {
-                *c = Complex64::new(c.norm_sqr(), 0.0);
-            }
-            self.inverse
-                .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
-                .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
             // util.normalize(norm=inf): divide by the largest |value|, unless it is below the
             // smallest normal f64.
-            let ac = &self.frame[..win];
-            let peak = ac.iter().fold(0.0f64, |m, &v| m.max((v * scale).abs()));
-            let norm = if peak < f64::MIN_POSITIVE { 1.0 } else { peak };
-            for (m, &v) in self.mean.iter_mut().zip(ac) {
-                *m += v * scale / norm;
+            let norm = if energy < f64::MIN_POSITIVE {
+                1.0
+            } else {
+                energy
+            };
+            let gain = 1.0 / norm;
+            for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
+                *p += c.norm_sqr() * gain;
             }
         }
-        self.mean.iter_mut().for_each(|m| *m /= n as f64);
+        for (c, &p) in self.spectrum.iter_mut().zip(&self.power) {
+            *c = Complex64::new(p, 0.0);
+        }
+        self.inverse
+            .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
+            .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
+        let scale = 1.0 / (self.frame.len() as f64 * n as f64);
+        for (m, &v) in self.mean.iter_mut().zip(&self.frame[..win]) {
+            *m = v * scale;
+        }
         &self.mean
     }
 
@@ -248,6 +264,66 @@ mod tests {
             let bpm = tempo.estimate(&env);
             let want = reference(name, "rh_tempo").data[0];
             assert_eq!(bpm, want, "{name}");
+        }
+    }
+
+    /// The tempogram mean as librosa computes it: one inverse FFT per frame, each autocorrelation
+    /// divided by its largest absolute value, then the mean.
+    fn direct_mean_tempogram(t: &mut Tempo, env: &[f32]) -> Vec<f64> {
+        let (win, n) = (t.win, env.len());
+        t.pad_linear_ramp(env, win / 2);
+        let scale = 1.0 / t.frame.len() as f64;
+        let mut mean = vec![0.0; win];
+        for i in 0..n {
+            for ((f, &x), &w) in t.frame.iter_mut().zip(&t.padded[i..i + win]).zip(&t.window) {
+                *f = f64::from(x) * w;
+            }
+            t.frame[win..].iter_mut().for_each(|f| *f = 0.0);
+            t.forward
+                .process_with_scratch(&mut t.frame, &mut t.spectrum, &mut t.scratch)
+                .expect("planned sizes");
+            for c in t.spectrum.iter_mut() {
+                *c = Complex64::new(c.norm_sqr(), 0.0);
+            }
+            t.inverse
+                .process_with_scratch(&mut t.spectrum, &mut t.frame, &mut t.scratch)
+                .expect("planned sizes");
+            let ac = &t.frame[..win];
+            let peak = ac.iter().fold(0.0f64, |m, &v| m.max((v * scale).abs()));
+            let norm = if peak < f64::MIN_POSITIVE { 1.0 } else { peak };
+            for (m, &v) in mean.iter_mut().zip(ac) {
+                *m += v * scale / norm;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n as f64);
+        mean
+    }
+
+    #[test]
+    fn one_inverse_fft_equals_one_per_frame() {
+        let mut tempo = Tempo::new(22050.0, 512);
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 2000);
+        let mut onset = OnsetStrength::new(22050.0);
+        let mut clicks = Vec::new();
+        onset.compute(&signal("clicks_120"), &mut clicks);
+        let envs: Vec<(&str, Vec<f32>)> = vec![
+            ("noise", noise.iter().map(|v| v.abs()).collect()),
+            ("clicks", clicks),
+            ("one value", vec![0.5]),
+            (
+                "silence then a burst",
+                (0..700).map(|i| if i > 650 { 1.0 } else { 0.0 }).collect(),
+            ),
+        ];
+        for (name, env) in envs {
+            let want = direct_mean_tempogram(&mut tempo, &env);
+            let got = tempo.mean_tempogram(&env).to_vec();
+            for (l, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                    "{name} lag {l}: {g} vs {w}"
+                );
+            }
         }
     }
 
