@@ -6,7 +6,12 @@ use ndarray::ArrayView2;
 /// The centre frequency of FFT bin `k`, as `numpy.fft.rfftfreq(n_fft, 1 / sr)[k]`
 /// (`librosa.fft_frequencies`): `k * (1 / (n_fft * (1 / sr)))`.
 pub(crate) fn fft_frequency(k: usize, sr: f64, n_fft: usize) -> f64 {
-    k as f64 * (1.0 / (n_fft as f64 * (1.0 / sr)))
+    k as f64 * bin_width(sr, n_fft)
+}
+
+/// The spacing of FFT bins in Hz, computed as numpy's `fftfreq` does: `1 / (n_fft (1 / sr))`.
+fn bin_width(sr: f64, n_fft: usize) -> f64 {
+    1.0 / (n_fft as f64 * (1.0 / sr))
 }
 
 /// `n_fft` recovered from the number of bins of a one-sided spectrum, as librosa does.
@@ -32,25 +37,32 @@ fn l1_divisor(total: f64) -> f64 {
     }
 }
 
-/// `(sum_k S[k], sum_k g(k) S[k])` in f64 with four interleaved partial sums per total (the
+/// `(sum_k |S[k]|, sum_k g(k) |S[k]|)` in f64 (`g` takes the bin index `k` as f64) with four interleaved partial sums per total (the
 /// dependency chain of a single f64 sum dominated the time).
 #[inline]
-fn weighted_sums(frame: &[f32], g: impl Fn(usize) -> f64) -> (f64, f64) {
+fn weighted_sums(frame: &[f32], g: impl Fn(f64) -> f64) -> (f64, f64) {
     let (mut total, mut weighted) = ([0.0f64; 4], [0.0f64; 4]);
+    // The bin indices as f64, advanced by adding 4.0 (exact): converting a usize to f64 has
+    // no packed SSE2 instruction, and one scalar conversion per bin would bound the loop.
+    let mut bins = [0.0, 1.0, 2.0, 3.0f64];
     let chunks = frame.chunks_exact(4);
     let rest = chunks.remainder();
-    for (c, chunk) in chunks.enumerate() {
-        for (i, &v) in chunk.iter().enumerate() {
+    for chunk in chunks {
+        for ((&v, k), (t, w)) in chunk
+            .iter()
+            .zip(&bins)
+            .zip(total.iter_mut().zip(&mut weighted))
+        {
             let v = f64::from(v.abs());
-            total[i] += v;
-            weighted[i] += g(4 * c + i) * v;
+            *t += v;
+            *w += g(*k) * v;
         }
+        bins.iter_mut().for_each(|k| *k += 4.0);
     }
-    let base = frame.len() - rest.len();
     for (i, &v) in rest.iter().enumerate() {
         let v = f64::from(v.abs());
         total[i] += v;
-        weighted[i] += g(base + i) * v;
+        weighted[i] += g(bins[i]) * v;
     }
     (total.iter().sum(), weighted.iter().sum())
 }
@@ -62,10 +74,10 @@ fn weighted_sums(frame: &[f32], g: impl Fn(usize) -> f64) -> (f64, f64) {
 /// `librosa.feature.spectral_centroid(S=s.T, sr=sr)`, accumulated in f64. `out` is cleared
 /// and refilled (its capacity is reused).
 pub fn spectral_centroid(s: ArrayView2<'_, f32>, sr: f32, out: &mut Vec<f64>) {
-    let (sr, n_fft) = (f64::from(sr), n_fft_of(s.ncols()));
+    let bin_hz = bin_width(f64::from(sr), n_fft_of(s.ncols()));
     out.clear();
     for t in 0..s.nrows() {
-        let (total, weighted) = weighted_sums(row(&s, t), |k| fft_frequency(k, sr, n_fft));
+        let (total, weighted) = weighted_sums(row(&s, t), |k| k * bin_hz);
         out.push(weighted / l1_divisor(total));
     }
 }
@@ -80,11 +92,10 @@ pub fn spectral_centroid(s: ArrayView2<'_, f32>, sr: f32, out: &mut Vec<f64>) {
 /// If `centroid.len() != s.nrows()`.
 pub fn spectral_bandwidth(s: ArrayView2<'_, f32>, sr: f32, centroid: &[f64], out: &mut Vec<f64>) {
     assert_eq!(centroid.len(), s.nrows(), "one centroid per frame");
-    let (sr, n_fft) = (f64::from(sr), n_fft_of(s.ncols()));
+    let bin_hz = bin_width(f64::from(sr), n_fft_of(s.ncols()));
     out.clear();
     for (t, &c) in centroid.iter().enumerate() {
-        let (total, spread) =
-            weighted_sums(row(&s, t), |k| (fft_frequency(k, sr, n_fft) - c).powi(2));
+        let (total, spread) = weighted_sums(row(&s, t), |k| (k * bin_hz - c).powi(2));
         out.push((spread / l1_divisor(total)).sqrt());
     }
 }
