@@ -13,7 +13,7 @@ use crate::onset::OnsetStrength;
 use crate::rms::rms;
 use crate::schema::{FEATURE_NAMES, N_FEATURES};
 use crate::spectral::{spectral_bandwidth, spectral_centroid, spectral_rolloff};
-use crate::stats::mean_var;
+use crate::stats::{mean_var, mean_var_of};
 use crate::stft::{PadMode, Stft, modulus};
 use crate::tempo::Tempo;
 use crate::tonnetz::{N_TONNETZ, Tonnetz};
@@ -277,24 +277,24 @@ impl FeatureExtractor {
         clock.lap(&mut self.timings, Stage::Chroma);
 
         rms(y, N_FFT, HOP_LENGTH, PadMode::Reflect, &mut self.frame_f32);
-        put(out, mean_var(self.frame_f32.iter().map(|&v| f64::from(v))));
+        put(out, mean_var_of(&self.frame_f32));
         clock.lap(&mut self.timings, Stage::Rms);
 
         spectral_centroid(self.magnitude.view(), sr, &mut self.frame_f64);
-        put(out, mean_var(self.frame_f64.iter().copied()));
+        put(out, mean_var_of(&self.frame_f64));
         spectral_bandwidth(
             self.magnitude.view(),
             sr,
             &self.frame_f64,
             &mut self.frame_f64_b,
         );
-        put(out, mean_var(self.frame_f64_b.iter().copied()));
+        put(out, mean_var_of(&self.frame_f64_b));
         spectral_rolloff(self.magnitude.view(), sr, ROLL_PERCENT, &mut self.frame_f64);
-        put(out, mean_var(self.frame_f64.iter().copied()));
+        put(out, mean_var_of(&self.frame_f64));
         clock.lap(&mut self.timings, Stage::Spectral);
 
         zero_crossing_rate(y, N_FFT, HOP_LENGTH, &mut self.frame_f64);
-        put(out, mean_var(self.frame_f64.iter().copied()));
+        put(out, mean_var_of(&self.frame_f64));
         clock.lap(&mut self.timings, Stage::Zcr);
 
         self.hpss.separate_with_magnitude(
@@ -304,8 +304,8 @@ impl FeatureExtractor {
             &mut self.harmonic,
             &mut self.percussive,
         );
-        put(out, mean_var(self.harmonic.iter().map(|&v| f64::from(v))));
-        put(out, mean_var(self.percussive.iter().map(|&v| f64::from(v))));
+        put(out, mean_var_of(&self.harmonic));
+        put(out, mean_var_of(&self.percussive));
         clock.lap(&mut self.timings, Stage::Hpss);
 
         // One mel spectrogram for the onset envelope and the MFCCs (timed with the tempo): the

@@ -21,9 +21,41 @@ where
     (mean, sq / n as f64)
 }
 
+/// [`mean_var`] of a slice, the same two-pass formula with eight interleaved partial sums per
+/// pass.
+///
+/// A single f64 sum is a chain of dependent additions, one every ~4 cycles: over the 661,500
+/// samples of a snippet's harmonic and percussive signals that chain, not the arithmetic, was
+/// the cost. Eight lanes are summed pairwise at the end; the result differs from the sequential
+/// sum only by f64 rounding (the table stores f32).
+pub fn mean_var_of<T: Copy + Into<f64>>(values: &[T]) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = values.len() as f64;
+    let mean = lane_sum(values, |x| x) / n;
+    let sq = lane_sum(values, |x| (x - mean) * (x - mean));
+    (mean, sq / n)
+}
+
+/// `sum f(x)` over `values` in eight interleaved f64 partial sums, added pairwise.
+#[inline]
+fn lane_sum<T: Copy + Into<f64>>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder().iter().fold(0.0, |s, &x| s + f(x.into()));
+    for chunk in chunks {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            *lane += f(x.into());
+        }
+    }
+    let [a, b, c, d, e, g, h, i] = lanes;
+    ((a + b) + (c + d)) + ((e + g) + (h + i)) + rest
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mean_var;
+    use super::{mean_var, mean_var_of};
 
     #[test]
     fn matches_the_definition() {
@@ -46,5 +78,21 @@ mod tests {
     #[test]
     fn empty_is_zero() {
         assert_eq!(mean_var(std::iter::empty()), (0.0, 0.0));
+    }
+
+    #[test]
+    fn slices_agree_with_the_sequential_sums() {
+        assert_eq!(mean_var_of::<f32>(&[]), (0.0, 0.0));
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 10_000);
+        for n in (1..=40).chain([999, 10_000]) {
+            // An offset, so that the variance is small next to the mean.
+            let x: Vec<f32> = noise[..n].iter().map(|v| 3.0 + v).collect();
+            let (m, v) = mean_var(x.iter().map(|&v| f64::from(v)));
+            let (m2, v2) = mean_var_of(&x);
+            assert!((m - m2).abs() <= 1e-15 * m.abs(), "n {n}: mean {m} vs {m2}");
+            assert!((v - v2).abs() <= 1e-13 * v.abs(), "n {n}: var {v} vs {v2}");
+            let x64: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+            assert_eq!(mean_var_of(&x64), (m2, v2), "n {n}: f32 and f64 slices");
+        }
     }
 }
