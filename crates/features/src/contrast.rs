@@ -150,7 +150,7 @@ impl SpectralContrast {
     }
 }
 
-/// Bins per block of the single-pass scan, about.
+/// About how many bins each block of the single-pass scan holds.
 const CHUNK: usize = 16;
 
 /// The block count is a multiple of this, so that the block extremes fill whole SIMD registers.
