@@ -216,13 +216,19 @@ fn committed(db: &Path) -> Option<i64> {
 /// Tracks in the folder that the interrupted runs analyze.
 const N: i64 = 100;
 
-/// Fills `many/` with [`N`] copies of a short clip, starts `genrekit analyze many --db lib.db
-/// --jobs 1` with `args` and `stdio` for its output, and returns once the run has committed
-/// its first track (failing if it ends before, or takes over 120 s).
-fn start_run_on_many(dir: &Dir, args: &[&str], stdio: fn() -> Stdio) -> (Child, PathBuf) {
-    let clip = std::fs::read(util::fixture("audio/clicks120_mono_22050.ogg")).unwrap();
-    for i in 0..N {
-        dir.create(&format!("many/{i:03}.ogg"), &clip);
+/// Fills `many/` with [`N`] hard links to a copy of `clip`, starts `genrekit analyze many --db
+/// lib.db --jobs 1` with `args` and `stdio` for its output, and returns once the run has
+/// committed its first track (failing if it ends before, or takes over 120 s).
+fn start_run_on_many(
+    dir: &Dir,
+    clip: &Path,
+    args: &[&str],
+    stdio: fn() -> Stdio,
+) -> (Child, PathBuf) {
+    let ext = clip.extension().unwrap().to_str().unwrap();
+    let first = dir.create(&format!("many/000.{ext}"), &std::fs::read(clip).unwrap());
+    for i in 1..N {
+        std::fs::hard_link(&first, dir.path().join(format!("many/{i:03}.{ext}"))).unwrap();
     }
     let db = dir.path().join("lib.db");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_genrekit"))
@@ -249,7 +255,13 @@ fn start_run_on_many(dir: &Dir, args: &[&str], stdio: fn() -> Stdio) -> (Child, 
 fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
     let dir = Dir::new();
     // Commit after every track, so that the kill lands in the middle of the run.
-    let (mut child, db) = start_run_on_many(&dir, &["--quiet", "--commit-every", "1"], Stdio::null);
+    let clip = util::fixture("audio/clicks120_mono_22050.ogg");
+    let (mut child, db) = start_run_on_many(
+        &dir,
+        &clip,
+        &["--quiet", "--commit-every", "1"],
+        Stdio::null,
+    );
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "the run was killed: {status:?}");
@@ -314,9 +326,16 @@ fn a_killed_run_keeps_committed_tracks_and_the_next_run_continues() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stores_finished_tracks_and_exits_130() {
+    let Some(data) = util::shared_data() else {
+        return;
+    };
     let dir = Dir::new();
-    // Batches far larger than the run: only the 1 s timer and the interruption commit.
-    let (child, db) = start_run_on_many(&dir, &["--commit-every", "100000"], Stdio::piped);
+    // Batches far larger than the run: only the 1 s timer and the interruption commit. So
+    // the run must last well beyond 1 s however fast the features are: 100 30-second clips
+    // (several seconds), not the 2-second fixture (100 of those took 1.4 s once the features
+    // got faster, and the interruption came after the end).
+    let clip = data.join("gtzan/genres/blues/blues.00000.wav");
+    let (child, db) = start_run_on_many(&dir, &clip, &["--commit-every", "100000"], Stdio::piped);
     // Some tracks into the next (uncommitted) batch.
     std::thread::sleep(Duration::from_millis(300));
     let sent = std::process::Command::new("kill")
