@@ -143,8 +143,8 @@ impl Tempo {
     /// instead of one per frame (the same values up to f64 rounding).
     pub fn mean_tempogram(&mut self, onset_env: &[f32]) -> &[f64] {
         let (win, n) = (self.win, onset_env.len());
-        self.mean.iter_mut().for_each(|m| *m = 0.0);
         if n == 0 {
+            self.mean.iter_mut().for_each(|m| *m = 0.0);
             return &self.mean;
         }
         let half = win / 2;
