@@ -37,8 +37,9 @@ fn l1_divisor(total: f64) -> f64 {
     }
 }
 
-/// `(sum_k |S[k]|, sum_k g(k) |S[k]|)` in f64 (`g` takes the bin index `k` as f64) with four interleaved partial sums per total (the
-/// dependency chain of a single f64 sum dominated the time).
+/// `(sum_k |S[k]|, sum_k g(k) |S[k]|)` in f64 (`g` takes the bin index `k` as f64) with four
+/// interleaved partial sums per total (the dependency chain of a single f64 sum dominated the
+/// time).
 #[inline]
 fn weighted_sums(frame: &[f32], g: impl Fn(f64) -> f64) -> (f64, f64) {
     let (mut total, mut weighted) = ([0.0f64; 4], [0.0f64; 4]);
