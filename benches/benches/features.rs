@@ -58,6 +58,10 @@ fn stages(c: &mut Criterion) {
     group.bench_function("hpss", |b| {
         b.iter(|| hpss.separate(&spectrum, y.len(), &mut h, &mut p));
     });
+    // What the extractor runs: only the harmonic part is inverted, percussive = y - harmonic.
+    group.bench_function("hpss, one inverse STFT", |b| {
+        b.iter(|| hpss.separate_signal(&y, &spectrum, &magnitude, &mut h, &mut p));
+    });
     let mut onset = OnsetStrength::new(sr);
     let mut tempo = Tempo::new(sr, 512);
     let mut env = Vec::new();

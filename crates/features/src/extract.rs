@@ -297,10 +297,10 @@ impl FeatureExtractor {
         put(out, mean_var_of(&self.frame_f64));
         clock.lap(&mut self.timings, Stage::Zcr);
 
-        self.hpss.separate_with_magnitude(
+        self.hpss.separate_signal(
+            y,
             &self.spectrum,
             &self.magnitude,
-            y.len(),
             &mut self.harmonic,
             &mut self.percussive,
         );
