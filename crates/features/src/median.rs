@@ -30,12 +30,15 @@ type Lanes = [f32; LANES];
 /// - a group of `s` windows needs only the core elements of rank `q - (s - 1) ..= q`: the
 ///   `s - 1` samples still to come can move the median down by at most that many ranks, so
 ///   everything else is dropped;
-/// - adding sorted samples `N` to a core whose kept ranks are `S`, the element of rank `p` of the
-///   union is `min over i + j = p + 1 of max(S_i, N_j)` (1-based, `S_0 = N_0 = -inf`), which
-///   needs exactly the kept ranks.
+/// - a half of `m` windows adds `m` sorted samples `N` to its parent's `2 m` kept ranks `S` and
+///   keeps the middle `m` of the union: the `m` largest of `S`'s upper half and `N` are dropped
+///   by a bitonic split, the `m` smallest of the rest by another, each followed by a bitonic
+///   merge (`select_middle`, `2 m + 2 m log2 m` `min`/`max`); a pair of single windows takes
+///   the middle of three. Other shapes use rank `p` of the union `= min over i + j = p + 1 of
+///   max(S_i, N_j)` (1-based, `S_0 = N_0 = -inf`, `select_ranks`).
 ///
 /// For widths `k = 2 r - 1` (31 among them) every set that is sorted is an aligned block of
-/// samples, so each block is sorted once and serves three groups. For `k = 31` that is about 40
+/// samples, so each block is sorted once and serves three groups. For `k = 31` that is about 28
 /// `min`/`max` per output and lane, against 31 compare-and-count steps (each several operations)
 /// of a running rank update; medians are exact (bit for bit the sorting median).
 /// The reflected sample positions are computed once per sequence length, the comparator lists
@@ -370,6 +373,24 @@ impl GroupTree<'_> {
         }
         let m = a + (b - a) / 2;
         let k = self.size;
+        if b - a == 2 {
+            // Two windows, each adding one sample x to the kept ranks K0 <= K1: the median is
+            // the middle of the three, max(K0, min(K1, x)).
+            let (x_left, x_right) = match self.added {
+                Added::Window { window, .. } => (&window[a], &window[a + k]),
+                Added::Blocks { left, right, .. } => (&left[m], &right[a]),
+            };
+            for (d, x) in [(a, x_left), (m, x_right)] {
+                store(
+                    d,
+                    std::array::from_fn(|l| {
+                        let t = if x[l] < kept[1][l] { x[l] } else { kept[1][l] };
+                        if kept[0][l] < t { t } else { kept[0][l] }
+                    }),
+                );
+            }
+            return;
+        }
         for (ca, cb) in [(a, m), (m, b)] {
             let left = ca == a;
             let len = if left { b - m } else { m - a };
@@ -393,7 +414,17 @@ impl GroupTree<'_> {
             };
             let child_lo = self.rank + 1 - (cb - ca);
             let (child, rest) = rest.split_at_mut(cb - ca);
-            select_ranks(kept, lo, added, child, child_lo);
+            // Halves of a power-of-two group (every group the filter forms) of up to 16.
+            match (
+                kept.len() == 2 * added.len() && child.len() == added.len(),
+                added.len(),
+            ) {
+                (true, 1) => select_middle::<1>(kept, added, child),
+                (true, 2) => select_middle::<2>(kept, added, child),
+                (true, 4) => select_middle::<4>(kept, added, child),
+                (true, 8) => select_middle::<8>(kept, added, child),
+                _ => select_ranks(kept, lo, added, child, child_lo),
+            }
             self.solve(ca, cb, child_lo, child, rest, store);
         }
     }
@@ -421,6 +452,82 @@ fn select_ranks(kept: &[Lanes], lo: usize, added: &[Lanes], out: &mut [Lanes], o
             }
         }
         *o = acc;
+    }
+}
+
+/// The middle `M` ranks of the union of a sorted `kept` (`2 M` values) and a sorted `added`
+/// (`M` values, `M` a power of two), sorted into `out`: what [`select_ranks`] computes for a
+/// child that adds `M` samples to its parent's `2 M` kept ranks, in `2 M + 2 M log2 M`
+/// `min`/`max` instead of `2 M^2`.
+///
+/// With `kept = L ++ U` (the lower and upper `M`): no value of `L` is among the `M` largest of
+/// the union, since all of `U` is at least as large. The `M` largest of `U ∪ added` are
+/// `max(U_i, added_{M-1-i})` (Batcher's bitonic split), so dropping them leaves
+/// `C_i = min(U_i, added_{M-1-i})`, a bitonic sequence, sorted by a bitonic merge. The middle
+/// `M` are then the `M` largest of `L ∪ C`, `max(L_i, C_{M-1-i})`, bitonic again and sorted
+/// the same way.
+///
+/// The lanes are taken four at a time (one SSE register each), so that for `M <= 8` the whole
+/// computation stays in registers.
+fn select_middle<const M: usize>(kept: &[Lanes], added: &[Lanes], out: &mut [Lanes]) {
+    let (kept, added, out) = (&kept[..2 * M], &added[..M], &mut out[..M]);
+    for c in (0..LANES).step_by(4) {
+        select_middle_quad::<M>(kept, added, out, c);
+    }
+}
+
+/// [`select_middle`] for lanes `c .. c + 4`. Not inlined: unrolled into its caller's loop, the
+/// four calls were vectorized across `c` instead of across lanes.
+#[inline(never)]
+fn select_middle_quad<const M: usize>(
+    kept: &[Lanes],
+    added: &[Lanes],
+    out: &mut [Lanes],
+    c: usize,
+) {
+    let quad = |v: &Lanes| -> Quad {
+        let mut q = [0.0; 4];
+        q.copy_from_slice(&v[c..c + 4]);
+        q
+    };
+    let mut o: [Quad; M] =
+        std::array::from_fn(|i| min_quad(quad(&kept[M + i]), quad(&added[M - 1 - i])));
+    bitonic_merge(&mut o);
+    let smallest = o;
+    o = std::array::from_fn(|i| max_quad(quad(&kept[i]), smallest[M - 1 - i]));
+    bitonic_merge(&mut o);
+    for (dst, src) in out.iter_mut().zip(&o) {
+        dst[c..c + 4].copy_from_slice(src);
+    }
+}
+
+/// Four lanes: one SSE register.
+type Quad = [f32; 4];
+
+#[inline(always)]
+fn min_quad(a: Quad, b: Quad) -> Quad {
+    std::array::from_fn(|l| if b[l] < a[l] { b[l] } else { a[l] })
+}
+
+#[inline(always)]
+fn max_quad(a: Quad, b: Quad) -> Quad {
+    std::array::from_fn(|l| if b[l] < a[l] { a[l] } else { b[l] })
+}
+
+/// Sorts a bitonic sequence of a power-of-two length `M` in each lane: half-cleaners of stride
+/// `M / 2, M / 4, ..., 1`.
+#[inline(always)]
+fn bitonic_merge<const M: usize>(v: &mut [Quad; M]) {
+    let mut half = M / 2;
+    while half > 0 {
+        for i in 0..M {
+            if i & half == 0 {
+                let (p, q) = (v[i], v[i + half]);
+                v[i] = min_quad(p, q);
+                v[i + half] = max_quad(p, q);
+            }
+        }
+        half /= 2;
     }
 }
 
