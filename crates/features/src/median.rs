@@ -275,6 +275,13 @@ impl MedianFilter {
             for (v, &s) in runs[..r].iter_mut().zip(&src[block * r..]) {
                 *v = load(s);
             }
+            if r == 16 {
+                // k = 31, HPSS's width: fixed networks, four lanes at a time in registers.
+                for c in (0..LANES).step_by(4) {
+                    sort_runs_of_16(runs, c);
+                }
+                return;
+            }
             for (l, merge) in merges.iter().enumerate() {
                 let (below, above) = runs.split_at_mut((l + 1) * r);
                 let next = &mut above[..r];
@@ -528,6 +535,50 @@ fn bitonic_merge<const M: usize>(v: &mut [Quad; M]) {
             }
         }
         half /= 2;
+    }
+}
+
+/// Compare-exchanges of the quads `v[i]`, `v[j]` (smaller to `i`) for each literal pair `i j`.
+macro_rules! compare_exchange {
+    ($v:ident; $($i:literal $j:literal),* $(,)?) => {
+        $(
+            let (p, q) = ($v[$i], $v[$j]);
+            $v[$i] = min_quad(p, q);
+            $v[$j] = max_quad(p, q);
+        )*
+    };
+}
+
+/// For lanes `c .. c + 4` of a block of 16 samples in `runs[..16]`, writes its sorted runs of
+/// 2, 4, 8 and 16 to `runs[16 l .. 16 (l + 1)]` for `l = 1 ..= 4`, as the general path of
+/// [`MedianFilter::run_blocks`] does with [`batcher_merge`]: the same comparators, written out
+/// as literals so that every index is a constant and the sixteen values stay in SSE registers
+/// (test `fixed_networks_sort_every_zero_one_block`). Not inlined, for the reason given at
+/// [`select_middle_quad`].
+#[inline(never)]
+fn sort_runs_of_16(runs: &mut [Lanes], c: usize) {
+    let mut v: [Quad; 16] = std::array::from_fn(|i| {
+        let mut q = [0.0; 4];
+        q.copy_from_slice(&runs[i][c..c + 4]);
+        q
+    });
+    compare_exchange!(v; 0 1, 2 3, 4 5, 6 7, 8 9, 10 11, 12 13, 14 15);
+    store_quads(&v, &mut runs[16..32], c);
+    compare_exchange!(v; 0 2, 1 3, 1 2, 4 6, 5 7, 5 6, 8 10, 9 11, 9 10, 12 14, 13 15, 13 14);
+    store_quads(&v, &mut runs[32..48], c);
+    compare_exchange!(v; 0 4, 1 5, 2 6, 3 7, 2 4, 3 5, 1 2, 3 4, 5 6,
+        8 12, 9 13, 10 14, 11 15, 10 12, 11 13, 9 10, 11 12, 13 14);
+    store_quads(&v, &mut runs[48..64], c);
+    compare_exchange!(v; 0 8, 1 9, 2 10, 3 11, 4 12, 5 13, 6 14, 7 15, 4 8, 5 9, 6 10, 7 11,
+        2 4, 3 5, 6 8, 7 9, 10 12, 11 13, 1 2, 3 4, 5 6, 7 8, 9 10, 11 12, 13 14);
+    store_quads(&v, &mut runs[64..80], c);
+}
+
+/// Writes the quads `v` to lanes `c .. c + 4` of `out`.
+#[inline(always)]
+fn store_quads(v: &[Quad; 16], out: &mut [Lanes], c: usize) {
+    for (dst, src) in out.iter_mut().zip(v) {
+        dst[c..c + 4].copy_from_slice(src);
     }
 }
 
@@ -839,6 +890,35 @@ mod tests {
 
     /// Merge networks, by the 0-1 principle: every pair of sorted zero-one runs (`a` ones at
     /// the end of the first, `b` of the second) comes out sorted.
+    #[test]
+    fn fixed_networks_sort_every_zero_one_block() {
+        // By the 0-1 principle, a comparator network that sorts every sequence of zeros and
+        // ones sorts every sequence: all 2^16 blocks, one per lane.
+        let mut runs = vec![[0.0f32; LANES]; 80];
+        for first in (0..1u32 << 16).step_by(LANES) {
+            for (i, sample) in runs[..16].iter_mut().enumerate() {
+                *sample = std::array::from_fn(|l| ((first + l as u32) >> i & 1) as f32);
+            }
+            for c in (0..LANES).step_by(4) {
+                sort_runs_of_16(&mut runs, c);
+            }
+            for level in 1..=4 {
+                let len = 1 << level;
+                for l in 0..LANES {
+                    let ones = (first + l as u32).count_ones() as f32;
+                    let block: Vec<f32> = runs[16 * level..16 * (level + 1)]
+                        .iter()
+                        .map(|v| v[l])
+                        .collect();
+                    assert_eq!(block.iter().sum::<f32>(), ones, "a permutation");
+                    for run in block.chunks(len) {
+                        assert!(run.windows(2).all(|w| w[0] <= w[1]), "level {level}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn batcher_merges_merge_every_pair_of_sorted_runs() {
         for n in [2usize, 4, 8, 16, 32, 64] {
