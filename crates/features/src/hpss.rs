@@ -114,6 +114,8 @@ impl Hpss {
     /// `y` exactly (with `n_fft = 4 hop`, every output sample lies under a frame whose squared
     /// window is far above the threshold where librosa stops dividing). Hence
     /// `istft(D M_P) = y - istft(D M_H)`, up to f32 rounding (a few ulps of the signal).
+    /// The masked bins are formed as `M_H D`, which is librosa's `(S M_H) (D / S)` without the
+    /// two divisions, again up to rounding.
     ///
     /// # Panics
     /// If `stft` does not have `1 + n_fft / 2` columns or `magnitude` differs from it in shape.
@@ -147,12 +149,9 @@ impl Hpss {
         self.istft
             .process_with(n_frames, y.len(), harmonic_out, |t, spectrum| {
                 let range = t * n_bins..(t + 1) * n_bins;
-                let bins = bins[range.clone()]
-                    .iter()
-                    .zip(&mag[range.clone()])
-                    .zip(&harm[range]);
-                for (h, ((&d, &a), &mh)) in spectrum.iter_mut().zip(bins) {
-                    *h = masked(phase(d, a), a, mh);
+                let bins = bins[range.clone()].iter().zip(&harm[range]);
+                for (h, (&d, &mh)) in spectrum.iter_mut().zip(bins) {
+                    *h = d * mh;
                 }
             });
         percussive_out.clear();
@@ -425,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn percussive_as_signal_minus_harmonic_matches_the_inverted_percussive() {
+    fn separate_signal_matches_separate() {
         let mut hpss = Hpss::new(2048, 512);
         let (mut h, mut p) = (Vec::new(), Vec::new());
         let (mut h2, mut p2) = (Vec::new(), Vec::new());
@@ -441,13 +440,16 @@ mod tests {
             hpss.separate(&d, y.len(), &mut h, &mut p);
             hpss.separate_signal(&y, &d, &mag, &mut h2, &mut p2);
             assert_eq!((h2.len(), p2.len()), (y.len(), y.len()), "{name}");
-            // The harmonic part is the same inversion, bit for bit.
-            assert!(
-                h.iter().zip(&h2).all(|(a, b)| a.to_bits() == b.to_bits()),
-                "{name}: harmonic"
+            // M_H D and (S M_H)(D / S), and y - harmonic and the inverted percussive part,
+            // differ by f32 rounding only: signals peak near 1, so 1e-6 absolute is ~16 ulps at
+            // the peak.
+            assert_close(
+                &format!("{name} harmonic"),
+                &widen(&h2),
+                &widen(&h),
+                0.0,
+                1e-6,
             );
-            // y - harmonic differs from the inverted percussive part by f32 rounding only:
-            // signals peak near 1, so 1e-6 absolute is ~16 ulps at the peak.
             assert_close(
                 &format!("{name} percussive"),
                 &widen(&p2),
