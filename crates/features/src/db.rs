@@ -11,19 +11,39 @@
 /// # Panics
 /// If `amin` is not positive or `top_db` is negative.
 pub fn power_to_db_in_place(s: &mut [f32], amin: f32, top_db: Option<f32>) {
+    let max = power_to_db_unclamped(s, amin);
+    if let Some(top_db) = top_db {
+        let floor = db_floor(max, top_db);
+        for x in s.iter_mut() {
+            *x = x.max(floor);
+        }
+    }
+}
+
+/// The first step of [`power_to_db_in_place`], `x ← 10 log10(max(amin, x))` without the `top_db`
+/// floor; returns the largest result (`-inf` for an empty slice). A caller that shares these
+/// values between spectrograms applies each one's floor ([`db_floor`]) as it reads them.
+///
+/// # Panics
+/// If `amin` is not positive.
+pub fn power_to_db_unclamped(s: &mut [f32], amin: f32) -> f32 {
     assert!(amin > 0.0, "amin must be positive, got {amin}");
     let mut max = f32::NEG_INFINITY;
     for x in s.iter_mut() {
         *x = 10.0 * x.max(amin).log10();
         max = max.max(*x);
     }
-    if let Some(top_db) = top_db {
-        assert!(top_db >= 0.0, "top_db must be non-negative, got {top_db}");
-        let floor = max - top_db;
-        for x in s.iter_mut() {
-            *x = x.max(floor);
-        }
-    }
+    max
+}
+
+/// The floor `max - top_db` that [`power_to_db_in_place`] puts under every value, for the
+/// largest unclamped value `max`.
+///
+/// # Panics
+/// If `top_db` is negative.
+pub fn db_floor(max: f32, top_db: f32) -> f32 {
+    assert!(top_db >= 0.0, "top_db must be non-negative, got {top_db}");
+    max - top_db
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use realfft::num_complex::Complex32;
 
 use crate::chroma::ChromaStft;
 use crate::contrast::SpectralContrast;
+use crate::db::power_to_db_unclamped;
 use crate::hpss::Hpss;
 use crate::mfcc::Mfcc;
 use crate::onset::OnsetStrength;
@@ -148,7 +149,8 @@ pub struct FeatureExtractor {
     chroma: ChromaStft,
     chroma_out: Array2<f32>,
     /// The mel power spectrogram of the reflect-padded STFT (over the MFCCs' 128-band Slaney
-    /// filterbank, which the onset envelope uses too), frames as rows.
+    /// filterbank, which the onset envelope uses too), frames as rows; then its dB without the
+    /// `top_db` floor.
     mel_power: Array2<f32>,
     mfcc: Mfcc,
     mfcc_out: Array2<f32>,
@@ -308,18 +310,22 @@ impl FeatureExtractor {
         put(out, mean_var_of(&self.percussive));
         clock.lap(&mut self.timings, Stage::Hpss);
 
-        // One mel spectrogram for the onset envelope and the MFCCs (timed with the tempo): the
+        // One log-mel spectrogram (without the top_db floor, which each applies over its own
+        // spectrogram) for the onset envelope and the MFCCs, timed with the tempo: the
         // envelope's zero-padded STFT shares its interior frames with this one.
         self.mfcc
             .mel_filterbank()
             .spectrogram(self.power.view(), &mut self.mel_power);
+        if let Some(all) = self.mel_power.as_slice_mut() {
+            power_to_db_unclamped(all, 1e-10);
+        }
         self.onset
-            .compute_from_mel(y, self.mel_power.view(), &mut self.onset_env);
+            .compute_from_log_mel(y, self.mel_power.view(), &mut self.onset_env);
         out.push(self.tempo.estimate(&self.onset_env) as f32);
         clock.lap(&mut self.timings, Stage::Tempo);
 
         self.mfcc
-            .compute_from_mel(self.mel_power.view(), &mut self.mfcc_out);
+            .compute_from_log_mel(self.mel_power.view(), &mut self.mfcc_out);
         for coefficient in self.mfcc_out.columns() {
             put(out, mean_var(coefficient.iter().map(|&v| f64::from(v))));
         }

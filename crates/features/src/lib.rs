@@ -28,7 +28,7 @@ mod zcr;
 
 pub use chroma::{ChromaFilterbank, ChromaStft};
 pub use contrast::SpectralContrast;
-pub use db::power_to_db_in_place;
+pub use db::{db_floor, power_to_db_in_place, power_to_db_unclamped};
 pub use extract::{FeatureExtractor, HOP_LENGTH, N_FFT, Stage, StageTimings};
 pub use hpss::{HPSS_KERNEL, Hpss};
 pub use istft::Istft;

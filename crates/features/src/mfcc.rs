@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::db::power_to_db_in_place;
+use crate::db::{db_floor, power_to_db_in_place};
 use crate::mel::MelFilterbank;
 
 /// Computes MFCCs from power spectrograms, owning the mel filterbank, the DCT matrix and the
@@ -59,7 +59,7 @@ impl Mfcc {
         }
     }
 
-    /// The mel filterbank the MFCCs are computed over; [`Mfcc::compute_from_mel`] expects a
+    /// The mel filterbank the MFCCs are computed over; [`Mfcc::compute_from_log_mel`] expects a
     /// spectrogram made with it ([`MelFilterbank::spectrogram`]).
     pub fn mel_filterbank(&self) -> &MelFilterbank {
         &self.mel
@@ -81,51 +81,90 @@ impl Mfcc {
         self.cepstra(out);
     }
 
-    /// The MFCCs of the mel power spectrogram `mel` (frames as rows, as
-    /// [`MelFilterbank::spectrogram`] makes it with this computer's bands) into `out`: the same
-    /// as [`Mfcc::compute`] on the power spectrogram `mel` came from.
+    /// The MFCCs from `log_mel`, the mel power spectrogram (frames as rows, as
+    /// [`MelFilterbank::spectrogram`] makes it with this computer's bands) converted by
+    /// [`crate::power_to_db_unclamped`] with `amin = 1e-10`, into `out`: the same as [`Mfcc::compute`]
+    /// on the power spectrogram the mel spectrogram came from, bit for bit. The `top_db` floor
+    /// is applied while reading, so `log_mel` can be shared (the extractor's onset envelope
+    /// uses it too) and is not copied.
     ///
     /// # Panics
-    /// If `mel` does not have `n_mels` columns.
-    pub fn compute_from_mel(&mut self, mel: ArrayView2<'_, f32>, out: &mut Array2<f32>) {
+    /// If `log_mel` does not have `n_mels` columns.
+    pub fn compute_from_log_mel(&mut self, log_mel: ArrayView2<'_, f32>, out: &mut Array2<f32>) {
         let n_mels = self.mel.n_mels();
-        assert_eq!(mel.ncols(), n_mels, "mfcc expects {n_mels} mel bands");
-        if self.mel_db.dim() != mel.dim() {
-            self.mel_db = Array2::zeros(mel.dim());
-        }
-        self.mel_db.assign(&mel);
-        self.cepstra(out);
+        assert_eq!(log_mel.ncols(), n_mels, "mfcc expects {n_mels} mel bands");
+        let log_mel = log_mel.as_standard_layout();
+        let Some(all) = log_mel.as_slice() else {
+            unreachable!("a standard-layout array is one slice")
+        };
+        let max = all.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        let floor = db_floor(max, TOP_DB);
+        dct_rows(
+            all,
+            n_mels,
+            self.n_mfcc,
+            &self.dct_by_band,
+            &mut self.sums,
+            floor,
+            out,
+        );
     }
 
     /// `power_to_db` of `self.mel_db` in place, then its DCT into `out`.
-    ///
-    /// Each coefficient is summed over the mel bands in order, in f64, as a dot product would;
-    /// all `n_mfcc` sums of a frame advance together (one band at a time, with the basis stored
-    /// band-major), so the loop over coefficients is SIMD and each sum keeps its order.
     fn cepstra(&mut self, out: &mut Array2<f32>) {
-        let (n_frames, n_mels) = self.mel_db.dim();
-        let n_mfcc = self.n_mfcc;
+        let n_mels = self.mel_db.ncols();
         let Some(all) = self.mel_db.as_slice_mut() else {
             unreachable!("the mel buffer is standard layout")
         };
-        power_to_db_in_place(all, 1e-10, Some(80.0));
-        let shape = (n_frames, n_mfcc);
-        if out.dim() != shape {
-            *out = Array2::zeros(shape);
+        power_to_db_in_place(all, AMIN, Some(TOP_DB));
+        // The floor is already applied; -inf leaves every value as it is.
+        dct_rows(
+            all,
+            n_mels,
+            self.n_mfcc,
+            &self.dct_by_band,
+            &mut self.sums,
+            f32::NEG_INFINITY,
+            out,
+        );
+    }
+}
+
+/// librosa's `power_to_db` defaults, which the MFCCs use.
+const AMIN: f32 = 1e-10;
+const TOP_DB: f32 = 80.0;
+
+/// The DCT of each row of `log_mel` (`n_mels` values, each raised to at least `floor`) into the
+/// rows of `out`, resized to `(rows, n_mfcc)`.
+///
+/// Each coefficient is summed over the mel bands in order, in f64, as a dot product would;
+/// all `n_mfcc` sums of a frame advance together (one band at a time, with the basis stored
+/// band-major), so the loop over coefficients is SIMD and each sum keeps its order.
+fn dct_rows(
+    log_mel: &[f32],
+    n_mels: usize,
+    n_mfcc: usize,
+    dct_by_band: &[f64],
+    sums: &mut Vec<f64>,
+    floor: f32,
+    out: &mut Array2<f32>,
+) {
+    let shape = (log_mel.len() / n_mels.max(1), n_mfcc);
+    if out.dim() != shape {
+        *out = Array2::zeros(shape);
+    }
+    sums.clear();
+    sums.resize(n_mfcc, 0.0);
+    for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
+        sums.fill(0.0);
+        for (&l, basis) in mel.iter().zip(dct_by_band.chunks_exact(n_mfcc)) {
+            let l = f64::from(l.max(floor));
+            for (s, &b) in sums.iter_mut().zip(basis) {
+                *s += b * l;
+            }
         }
-        self.sums.clear();
-        self.sums.resize(n_mfcc, 0.0);
-        for (mel, mut coef) in all.chunks_exact(n_mels).zip(out.rows_mut()) {
-            self.sums.fill(0.0);
-            for (&l, basis) in mel.iter().zip(self.dct_by_band.chunks_exact(n_mfcc)) {
-                let l = f64::from(l);
-                for (s, &b) in self.sums.iter_mut().zip(basis) {
-                    *s += b * l;
-                }
-            }
-            for (c, &s) in coef.iter_mut().zip(&self.sums) {
-                *c = s as f32;
-            }
+        for (c, &s) in coef.iter_mut().zip(sums.iter()) {
+            *c = s as f32;
         }
     }
 }
@@ -146,6 +185,29 @@ mod tests {
             // Weighted sums of 128 dB values of magnitude up to 100: f32 dB rounding (~1e-5 dB)
             // adds up to ~1e-4 absolute in coefficients that nearly cancel.
             assert_close(name, &librosa_order(&out), &r.data, 1e-5, 1e-4);
+        }
+    }
+
+    #[test]
+    fn a_shared_log_mel_gives_the_same_mfccs_bit_for_bit() {
+        let mut mfcc = Mfcc::new(22050.0, 2048, 128, 20);
+        let (mut want, mut got) = (Array2::zeros((0, 0)), Array2::zeros((0, 0)));
+        let mut log_mel = Array2::zeros((0, 0));
+        for name in SIGNALS {
+            let power = power_spectrogram(name);
+            mfcc.compute(power.view(), &mut want);
+            mfcc.mel_filterbank()
+                .spectrogram(power.view(), &mut log_mel);
+            if let Some(all) = log_mel.as_slice_mut() {
+                crate::power_to_db_unclamped(all, AMIN);
+            }
+            mfcc.compute_from_log_mel(log_mel.view(), &mut got);
+            assert_eq!(want.dim(), got.dim(), "{name}");
+            let same = want
+                .iter()
+                .zip(&got)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "{name}");
         }
     }
 

@@ -2,12 +2,16 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::db::power_to_db_in_place;
+use crate::db::{db_floor, power_to_db_in_place, power_to_db_unclamped};
 use crate::mel::MelFilterbank;
 use crate::stft::{PadMode, Stft};
 
 /// Number of mel bands of the onset spectrogram (`melspectrogram`'s default `n_mels=128`).
 const N_MELS: usize = 128;
+
+/// `power_to_db`'s defaults, which `onset_strength` uses.
+const AMIN: f32 = 1e-10;
+const TOP_DB: f32 = 80.0;
 
 /// The spectral-flux onset strength envelope with a median over mel bands, one value per frame.
 ///
@@ -77,53 +81,81 @@ impl OnsetStrength {
         self.envelope(out);
     }
 
-    /// [`OnsetStrength::compute`], reusing `mel`, the mel power spectrogram (frames as rows, 128
-    /// Slaney bands over `0 ..= sr / 2`, [`MelFilterbank::spectrogram`]) of the STFT of the same
-    /// `y` with the same n_fft and hop but any padding (the extractor's reflect-padded one, which
-    /// its MFCCs use too): frames wholly inside the signal do not depend on the padding, so only
-    /// the few edge frames are transformed again with zero padding. The envelope is
-    /// bit-identical to `compute`'s.
+    /// [`OnsetStrength::compute`], reusing `log_mel`: the mel power spectrogram (frames as rows,
+    /// 128 Slaney bands over `0 ..= sr / 2`, [`MelFilterbank::spectrogram`]) of the STFT of the
+    /// same `y` with the same n_fft and hop but any padding (the extractor's reflect-padded one,
+    /// which its MFCCs use too), converted by [`power_to_db_unclamped`] with `amin = 1e-10`.
+    /// Frames wholly inside the signal do not depend on the padding, so only the few edge
+    /// frames are transformed again with zero padding; the `top_db` floor is then taken over
+    /// this envelope's own spectrogram. The envelope is bit-identical to `compute`'s.
     ///
     /// # Panics
-    /// If `mel` does not have `1 + len(y) / 512` frames of 128 bands.
-    pub fn compute_from_mel(&mut self, y: &[f32], mel: ArrayView2<'_, f32>, out: &mut Vec<f32>) {
+    /// If `log_mel` does not have `1 + len(y) / 512` frames of 128 bands.
+    pub fn compute_from_log_mel(
+        &mut self,
+        y: &[f32],
+        log_mel: ArrayView2<'_, f32>,
+        out: &mut Vec<f32>,
+    ) {
         let n_frames = self.stft.n_frames(y.len());
         assert_eq!(
-            mel.dim(),
+            log_mel.dim(),
             (n_frames, N_MELS),
-            "onset strength: mel spectrogram shape"
+            "onset strength: log-mel spectrogram shape"
         );
-        if self.mel_power.dim() != mel.dim() {
-            self.mel_power = Array2::zeros(mel.dim());
+        if self.mel_power.dim() != log_mel.dim() {
+            self.mel_power = Array2::zeros(log_mel.dim());
         }
+        let mut max = f32::NEG_INFINITY;
         for (t, (mut dst, src)) in self
             .mel_power
             .rows_mut()
             .into_iter()
-            .zip(mel.rows())
+            .zip(log_mel.rows())
             .enumerate()
         {
+            let Some(dst) = dst.as_slice_mut() else {
+                unreachable!("rows of an owned standard-layout array are contiguous")
+            };
             if self.stft.is_interior(t, y.len()) {
-                dst.assign(&src);
-            } else if let Some(dst) = dst.as_slice_mut() {
+                for (d, &s) in dst.iter_mut().zip(&src) {
+                    *d = s;
+                    max = max.max(s);
+                }
+            } else {
                 self.stft
                     .frame_magnitude(y, PadMode::Constant, t, &mut self.power);
                 for p in &mut self.power {
                     *p *= *p;
                 }
                 self.mel.apply(&self.power, dst);
+                max = max.max(power_to_db_unclamped(dst, AMIN));
             }
         }
-        self.envelope(out);
+        let floor = db_floor(max, TOP_DB);
+        if let Some(all) = self.mel_power.as_slice_mut() {
+            for x in all {
+                *x = x.max(floor);
+            }
+        }
+        self.flux(out);
     }
 
     /// The envelope of the mel power spectrogram in `self.mel_power` into `out`.
     fn envelope(&mut self, out: &mut Vec<f32>) {
-        let n_frames = self.mel_power.nrows();
         let Some(mel_db) = self.mel_power.as_slice_mut() else {
             unreachable!("the mel buffer is standard layout")
         };
-        power_to_db_in_place(mel_db, 1e-10, Some(80.0));
+        power_to_db_in_place(mel_db, AMIN, Some(TOP_DB));
+        self.flux(out);
+    }
+
+    /// The envelope of the log-mel spectrogram in `self.mel_power` into `out`.
+    fn flux(&mut self, out: &mut Vec<f32>) {
+        let n_frames = self.mel_power.nrows();
+        let Some(mel_db) = self.mel_power.as_slice() else {
+            unreachable!("the mel buffer is standard layout")
+        };
 
         // lag + n_fft / (2 hop) leading zeros, as onset_strength_multi pads with center=True.
         let pad = 1 + self.n_fft / (2 * self.hop);
@@ -157,7 +189,7 @@ mod tests {
     use crate::testutil::{assert_close, reference, signal};
 
     #[test]
-    fn reusing_a_reflect_padded_mel_spectrogram_gives_the_same_envelope_bit_for_bit() {
+    fn reusing_a_reflect_padded_log_mel_spectrogram_gives_the_same_envelope_bit_for_bit() {
         let mut onset = OnsetStrength::new(22050.0);
         let mut stft = Stft::new(2048, 512);
         let mel = MelFilterbank::new(22050.0, 2048, N_MELS, 0.0, 11025.0);
@@ -178,7 +210,10 @@ mod tests {
             stft.magnitude(&y, PadMode::Reflect, &mut power);
             power.mapv_inplace(|m| m * m);
             mel.spectrogram(power.view(), &mut mel_power);
-            onset.compute_from_mel(&y, mel_power.view(), &mut reused);
+            if let Some(all) = mel_power.as_slice_mut() {
+                power_to_db_unclamped(all, AMIN);
+            }
+            onset.compute_from_log_mel(&y, mel_power.view(), &mut reused);
             assert_eq!(env.len(), reused.len());
             for (t, (a, b)) in env.iter().zip(&reused).enumerate() {
                 assert_eq!(a.to_bits(), b.to_bits(), "frame {t} of {}", y.len());
