@@ -13,7 +13,7 @@ use crate::mfcc::Mfcc;
 use crate::onset::OnsetStrength;
 use crate::rms::rms;
 use crate::schema::{FEATURE_NAMES, N_FEATURES};
-use crate::spectral::{spectral_bandwidth, spectral_centroid, spectral_rolloff};
+use crate::spectral::{spectral_centroid_bandwidth, spectral_rolloff};
 use crate::stats::{mean_var, mean_var_of};
 use crate::stft::{PadMode, Stft, modulus};
 use crate::tempo::Tempo;
@@ -282,14 +282,13 @@ impl FeatureExtractor {
         put(out, mean_var_of(&self.frame_f32));
         clock.lap(&mut self.timings, Stage::Rms);
 
-        spectral_centroid(self.magnitude.view(), sr, &mut self.frame_f64);
-        put(out, mean_var_of(&self.frame_f64));
-        spectral_bandwidth(
+        spectral_centroid_bandwidth(
             self.magnitude.view(),
             sr,
-            &self.frame_f64,
+            &mut self.frame_f64,
             &mut self.frame_f64_b,
         );
+        put(out, mean_var_of(&self.frame_f64));
         put(out, mean_var_of(&self.frame_f64_b));
         spectral_rolloff(self.magnitude.view(), sr, ROLL_PERCENT, &mut self.frame_f64);
         put(out, mean_var_of(&self.frame_f64));

@@ -41,7 +41,9 @@ pub use rms::rms;
 pub use schema::{
     EXTRA_COLUMNS, FEATURE_NAMES, N_FEATURES, SCHEMA_VERSION, TABLE_COLUMNS, feature_names,
 };
-pub use spectral::{spectral_bandwidth, spectral_centroid, spectral_rolloff};
+pub use spectral::{
+    spectral_bandwidth, spectral_centroid, spectral_centroid_bandwidth, spectral_rolloff,
+};
 pub use stats::{mean_var, mean_var_of};
 pub use stft::{PadMode, Stft};
 pub use tempo::{Tempo, tempo};

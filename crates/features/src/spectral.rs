@@ -37,35 +37,50 @@ fn l1_divisor(total: f64) -> f64 {
     }
 }
 
-/// `(sum_k |S[k]|, sum_k g(k) |S[k]|)` in f64 (`g` takes the bin index `k` as f64) with four
-/// interleaved partial sums per total (the dependency chain of a single f64 sum dominated the
-/// time).
+/// `[sum_k |S[k]|, sum_k k |S[k]|, sum_k k^2 |S[k]|]` in f64, each with four interleaved
+/// partial sums (the dependency chain of a single f64 sum dominated the time).
 #[inline]
-fn weighted_sums(frame: &[f32], g: impl Fn(f64) -> f64) -> (f64, f64) {
-    let (mut total, mut weighted) = ([0.0f64; 4], [0.0f64; 4]);
+fn moments(frame: &[f32]) -> [f64; 3] {
+    let mut sums = [[0.0f64; 4]; 3];
     // The bin indices as f64, advanced by adding 4.0 (exact): converting a usize to f64 has
     // no packed SSE2 instruction, and one scalar conversion per bin would bound the loop.
     let mut bins = [0.0, 1.0, 2.0, 3.0f64];
     let chunks = frame.chunks_exact(4);
     let rest = chunks.remainder();
     for chunk in chunks {
-        for ((&v, k), (t, w)) in chunk
-            .iter()
-            .zip(&bins)
-            .zip(total.iter_mut().zip(&mut weighted))
-        {
-            let v = f64::from(v.abs());
-            *t += v;
-            *w += g(*k) * v;
+        for i in 0..4 {
+            let v = f64::from(chunk[i].abs());
+            let kv = bins[i] * v;
+            sums[0][i] += v;
+            sums[1][i] += kv;
+            sums[2][i] += bins[i] * kv;
         }
         bins.iter_mut().for_each(|k| *k += 4.0);
     }
     for (i, &v) in rest.iter().enumerate() {
         let v = f64::from(v.abs());
-        total[i] += v;
-        weighted[i] += g(bins[i]) * v;
+        let kv = bins[i] * v;
+        sums[0][i] += v;
+        sums[1][i] += kv;
+        sums[2][i] += bins[i] * kv;
     }
-    (total.iter().sum(), weighted.iter().sum())
+    sums.map(|s| s.iter().sum())
+}
+
+/// The centroid `sum_k f(k) S[k] / sum_k S[k]` of a frame with moments `m` ([`moments`]), for
+/// bins `bin_hz` apart.
+fn centroid_of([m0, m1, _]: [f64; 3], bin_hz: f64) -> f64 {
+    bin_hz * m1 / l1_divisor(m0)
+}
+
+/// The bandwidth `sqrt(sum_k S[k] (f(k) - c)^2 / sum_k S[k])` about `c` of a frame with moments
+/// `m`, by expanding the square: `sum S (f - c)^2 = sum S f^2 - 2 c sum S f + c^2 sum S`. About
+/// the centroid that is `sum S` times the variance of `f`, which loses to cancellation only the
+/// digits of `mean(f)^2 / var(f)` (at most ~1e6 for a pure tone) of f64's sixteen; a result
+/// rounded below zero is zero.
+fn bandwidth_of([m0, m1, m2]: [f64; 3], bin_hz: f64, c: f64) -> f64 {
+    let spread = bin_hz * bin_hz * m2 - 2.0 * c * bin_hz * m1 + c * c * m0;
+    (spread.max(0.0) / l1_divisor(m0)).sqrt()
 }
 
 /// The spectral centroid of each frame of magnitude spectrogram `s` (frames as rows), in Hz.
@@ -77,17 +92,15 @@ fn weighted_sums(frame: &[f32], g: impl Fn(f64) -> f64) -> (f64, f64) {
 pub fn spectral_centroid(s: ArrayView2<'_, f32>, sr: f32, out: &mut Vec<f64>) {
     let bin_hz = bin_width(f64::from(sr), n_fft_of(s.ncols()));
     out.clear();
-    for t in 0..s.nrows() {
-        let (total, weighted) = weighted_sums(row(&s, t), |k| k * bin_hz);
-        out.push(weighted / l1_divisor(total));
-    }
+    out.extend((0..s.nrows()).map(|t| centroid_of(moments(row(&s, t)), bin_hz)));
 }
 
 /// The spectral bandwidth (order 2) of each frame of magnitude spectrogram `s`, in Hz.
 ///
 /// `bandwidth[t] = sqrt(sum_k S[t, k] (f(k) - centroid[t])^2 / sum_k S[t, k])`. Mirrors
 /// `librosa.feature.spectral_bandwidth(S=s.T, sr=sr, p=2, norm=True, centroid=None)`; pass the
-/// result of [`spectral_centroid`] on the same `s` as `centroid` (librosa recomputes it).
+/// result of [`spectral_centroid`] on the same `s` as `centroid` (librosa recomputes it), or
+/// use [`spectral_centroid_bandwidth`] for both in one pass.
 ///
 /// # Panics
 /// If `centroid.len() != s.nrows()`.
@@ -95,9 +108,30 @@ pub fn spectral_bandwidth(s: ArrayView2<'_, f32>, sr: f32, centroid: &[f64], out
     assert_eq!(centroid.len(), s.nrows(), "one centroid per frame");
     let bin_hz = bin_width(f64::from(sr), n_fft_of(s.ncols()));
     out.clear();
-    for (t, &c) in centroid.iter().enumerate() {
-        let (total, spread) = weighted_sums(row(&s, t), |k| (k * bin_hz - c).powi(2));
-        out.push((spread / l1_divisor(total)).sqrt());
+    out.extend(
+        centroid
+            .iter()
+            .enumerate()
+            .map(|(t, &c)| bandwidth_of(moments(row(&s, t)), bin_hz, c)),
+    );
+}
+
+/// [`spectral_centroid`] into `centroid` and [`spectral_bandwidth`] about it into `bandwidth`,
+/// from one pass over each frame.
+pub fn spectral_centroid_bandwidth(
+    s: ArrayView2<'_, f32>,
+    sr: f32,
+    centroid: &mut Vec<f64>,
+    bandwidth: &mut Vec<f64>,
+) {
+    let bin_hz = bin_width(f64::from(sr), n_fft_of(s.ncols()));
+    centroid.clear();
+    bandwidth.clear();
+    for t in 0..s.nrows() {
+        let m = moments(row(&s, t));
+        let c = centroid_of(m, bin_hz);
+        centroid.push(c);
+        bandwidth.push(bandwidth_of(m, bin_hz, c));
     }
 }
 
@@ -178,6 +212,41 @@ mod tests {
             // Roll-off is a bin frequency chosen by float32 running sums that mirror numpy's
             // cumsum: the same bin, exactly.
             assert_eq!(r, reference(name, "rolloff").data, "{name}");
+        }
+    }
+
+    #[test]
+    fn one_pass_equals_centroid_then_bandwidth() {
+        let (mut c, mut b, mut c1, mut b1) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for name in SIGNALS {
+            let s = magnitude_spectrogram(name);
+            spectral_centroid(s.view(), 22050.0, &mut c);
+            spectral_bandwidth(s.view(), 22050.0, &c, &mut b);
+            spectral_centroid_bandwidth(s.view(), 22050.0, &mut c1, &mut b1);
+            assert_eq!((&c, &b), (&c1, &b1), "{name}");
+        }
+    }
+
+    #[test]
+    fn bandwidth_about_any_centre_is_the_direct_sum() {
+        let s = magnitude_spectrogram("chirp");
+        let bin_hz = bin_width(22050.0, 2048);
+        for t in [0, 7, 40] {
+            let frame = row(&s.view(), t).to_vec();
+            let total: f64 = frame.iter().map(|&v| f64::from(v)).sum();
+            for c in [0.0, 440.0, 3000.0, 11025.0] {
+                let direct: f64 = frame
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| f64::from(v) * (k as f64 * bin_hz - c).powi(2))
+                    .sum::<f64>();
+                let want = (direct / total).sqrt();
+                let got = bandwidth_of(moments(&frame), bin_hz, c);
+                assert!(
+                    (got - want).abs() <= 1e-9 * want,
+                    "frame {t} c {c}: {got} {want}"
+                );
+            }
         }
     }
 
