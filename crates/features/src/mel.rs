@@ -158,6 +158,34 @@ impl MelFilterbank {
         }
     }
 
+    /// [`MelFilterbank::apply`] to four consecutive frames (`power` and `mel_out` hold them one
+    /// after another), with the same sums in the same order.
+    fn apply_four(&self, power: &[f32], mel_out: &mut [f32]) {
+        let (n, m) = (self.n_bins, self.bands.len());
+        let (p0, rest) = power.split_at(n);
+        let (p1, rest) = rest.split_at(n);
+        let (p2, p3) = rest.split_at(n);
+        for (i, band) in self.bands.iter().enumerate() {
+            let range = band.start..band.start + band.weights.len();
+            let (x0, x1, x2, x3) = (
+                &p0[range.clone()],
+                &p1[range.clone()],
+                &p2[range.clone()],
+                &p3[range],
+            );
+            let mut acc = [0.0f32; 4];
+            for (j, &w) in band.weights.iter().enumerate() {
+                acc[0] += x0[j] * w;
+                acc[1] += x1[j] * w;
+                acc[2] += x2[j] * w;
+                acc[3] += x3[j] * w;
+            }
+            for (f, a) in acc.into_iter().enumerate() {
+                mel_out[f * m + i] = a;
+            }
+        }
+    }
+
     /// The mel spectrogram of `power` (`|STFT|^2`, frames as rows) into `out`, shape
     /// `(n_frames, n_mels)`, resized as needed: [`MelFilterbank::apply`] on every frame.
     ///
@@ -169,6 +197,28 @@ impl MelFilterbank {
         let shape = (power.nrows(), self.n_mels());
         if out.dim() != shape {
             *out = Array2::zeros(shape);
+        }
+        let n_mels = shape.1;
+        if let (Some(p), Some(o)) = (power.as_slice(), out.as_slice_mut())
+            && power.ncols() == self.n_bins
+        {
+            // Four frames at a time: each band's sum is a chain of dependent f32 additions
+            // (kept in order), and four independent chains run about four times as fast.
+            let quads = p
+                .chunks_exact(4 * self.n_bins)
+                .zip(o.chunks_exact_mut(4 * n_mels));
+            let done = p.len() / (4 * self.n_bins).max(1) * 4;
+            for (p, o) in quads {
+                self.apply_four(p, o);
+            }
+            for (p, o) in p
+                .chunks_exact(self.n_bins)
+                .zip(o.chunks_exact_mut(n_mels))
+                .skip(done)
+            {
+                self.apply(p, o);
+            }
+            return;
         }
         for (frame, mut mel) in power.rows().into_iter().zip(out.rows_mut()) {
             match (frame.as_slice(), mel.as_slice_mut()) {
@@ -196,6 +246,29 @@ mod tests {
         assert!((hz_to_mel(4000.0) - 35.163_760_314_616_646).abs() < 1e-9);
         for hz in [0.0, 100.0, 999.0, 1000.0, 1500.0, 11025.0] {
             assert!((mel_to_hz(hz_to_mel(hz)) - hz).abs() < 1e-9 * hz.max(1.0));
+        }
+    }
+
+    #[test]
+    fn spectrogram_four_frames_at_a_time_equals_apply_bit_for_bit() {
+        let fb = MelFilterbank::new(22050.0, 2048, 128, 0.0, 11025.0);
+        for n_frames in [0, 1, 3, 4, 11] {
+            let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, n_frames * 1025);
+            let power =
+                Array2::from_shape_vec((n_frames, 1025), noise.iter().map(|v| v * v).collect())
+                    .expect("shape");
+            let mut mel = Array2::zeros((0, 0));
+            fb.spectrogram(power.view(), &mut mel);
+            assert_eq!(mel.dim(), (n_frames, 128));
+            for (frame, got) in power.rows().into_iter().zip(mel.rows()) {
+                let mut want = vec![0.0; 128];
+                fb.apply(frame.as_slice().expect("row"), &mut want);
+                let same = got
+                    .iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{n_frames} frames");
+            }
         }
     }
 
