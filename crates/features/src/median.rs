@@ -907,8 +907,6 @@ mod tests {
         assert_eq!(batcher_network(32).len(), 191);
     }
 
-    /// Merge networks, by the 0-1 principle: every pair of sorted zero-one runs (`a` ones at
-    /// the end of the first, `b` of the second) comes out sorted.
     #[test]
     fn fixed_networks_sort_every_zero_one_block() {
         // By the 0-1 principle, a comparator network that sorts every sequence of zeros and
@@ -938,6 +936,8 @@ mod tests {
         }
     }
 
+    /// Merge networks, by the 0-1 principle: every pair of sorted zero-one runs (`a` ones at
+    /// the end of the first, `b` of the second) comes out sorted.
     #[test]
     fn batcher_merges_merge_every_pair_of_sorted_runs() {
         for n in [2usize, 4, 8, 16, 32, 64] {
