@@ -1,5 +1,11 @@
 //! Power to decibels, mirroring `librosa.power_to_db`.
 
+/// librosa's `power_to_db` default `amin`: powers below it count as it.
+pub const AMIN: f32 = 1e-10;
+/// librosa's `power_to_db` default `top_db`: values more than this below the maximum are raised
+/// to it.
+pub const TOP_DB: f32 = 80.0;
+
 /// Converts power values to decibels in place, relative to a reference power of 1.
 ///
 /// Mirrors `librosa.power_to_db(S, ref=1.0, amin=amin, top_db=top_db)` on the whole array:

@@ -7,7 +7,7 @@ use realfft::num_complex::Complex32;
 
 use crate::chroma::ChromaStft;
 use crate::contrast::SpectralContrast;
-use crate::db::power_to_db_unclamped;
+use crate::db::{AMIN, power_to_db_unclamped};
 use crate::hpss::Hpss;
 use crate::mfcc::Mfcc;
 use crate::onset::OnsetStrength;
@@ -316,7 +316,7 @@ impl FeatureExtractor {
             .mel_filterbank()
             .spectrogram(self.power.view(), &mut self.mel_power);
         if let Some(all) = self.mel_power.as_slice_mut() {
-            power_to_db_unclamped(all, 1e-10);
+            power_to_db_unclamped(all, AMIN);
         }
         self.onset
             .compute_from_log_mel(y, self.mel_power.view(), &mut self.onset_env);

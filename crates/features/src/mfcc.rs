@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::db::{db_floor, power_to_db_in_place};
+use crate::db::{AMIN, TOP_DB, db_floor, power_to_db_in_place};
 use crate::mel::MelFilterbank;
 
 /// Computes MFCCs from power spectrograms, owning the mel filterbank, the DCT matrix and the
@@ -129,10 +129,6 @@ impl Mfcc {
         );
     }
 }
-
-/// librosa's `power_to_db` defaults, which the MFCCs use.
-const AMIN: f32 = 1e-10;
-const TOP_DB: f32 = 80.0;
 
 /// The DCT of each row of `log_mel` (`n_mels` values, each raised to at least `floor`) into the
 /// rows of `out`, resized to `(rows, n_mfcc)`.

@@ -2,16 +2,12 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::db::{db_floor, power_to_db_in_place, power_to_db_unclamped};
+use crate::db::{AMIN, TOP_DB, db_floor, power_to_db_in_place, power_to_db_unclamped};
 use crate::mel::MelFilterbank;
 use crate::stft::{PadMode, Stft};
 
 /// Number of mel bands of the onset spectrogram (`melspectrogram`'s default `n_mels=128`).
 const N_MELS: usize = 128;
-
-/// `power_to_db`'s defaults, which `onset_strength` uses.
-const AMIN: f32 = 1e-10;
-const TOP_DB: f32 = 80.0;
 
 /// The spectral-flux onset strength envelope with a median over mel bands, one value per frame.
 ///
