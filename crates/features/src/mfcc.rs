@@ -18,14 +18,21 @@ use crate::mel::MelFilterbank;
 #[derive(Debug, Clone)]
 pub struct Mfcc {
     mel: MelFilterbank,
-    n_mfcc: usize,
-    /// The orthonormal DCT-II basis, band-major: `dct_by_band[m * n_mfcc + j]` is the weight of
-    /// band `m` in coefficient `j`.
-    dct_by_band: Vec<f64>,
-    /// One frame's coefficient sums.
-    sums: Vec<f64>,
+    dct: Dct,
     /// The log-mel spectrogram, frames as rows, reused across calls.
     mel_db: Array2<f32>,
+}
+
+/// The orthonormal DCT-II over `n_mels` bands, keeping `n_mfcc` coefficients.
+#[derive(Debug, Clone)]
+struct Dct {
+    n_mels: usize,
+    n_mfcc: usize,
+    /// The basis, band-major: `by_band[m * n_mfcc + j]` is the weight of band `m` in
+    /// coefficient `j`.
+    by_band: Vec<f64>,
+    /// One frame's coefficient sums.
+    sums: Vec<f64>,
 }
 
 impl Mfcc {
@@ -36,25 +43,9 @@ impl Mfcc {
     /// If `n_mels` is zero or `n_mfcc > n_mels`.
     pub fn new(sr: f32, n_fft: usize, n_mels: usize, n_mfcc: usize) -> Self {
         assert!(n_mfcc <= n_mels, "n_mfcc {n_mfcc} exceeds n_mels {n_mels}");
-        let mel = MelFilterbank::new(sr, n_fft, n_mels, 0.0, sr / 2.0);
-        let nm = n_mels as f64;
-        let mut dct_by_band = vec![0.0; n_mfcc * n_mels];
-        for j in 0..n_mfcc {
-            let scale = if j == 0 {
-                (1.0 / nm).sqrt()
-            } else {
-                (2.0 / nm).sqrt()
-            };
-            for m in 0..n_mels {
-                let angle = std::f64::consts::PI * j as f64 * (2 * m + 1) as f64 / (2.0 * nm);
-                dct_by_band[m * n_mfcc + j] = scale * angle.cos();
-            }
-        }
         Mfcc {
-            mel,
-            n_mfcc,
-            dct_by_band,
-            sums: Vec::with_capacity(n_mfcc),
+            mel: MelFilterbank::new(sr, n_fft, n_mels, 0.0, sr / 2.0),
+            dct: Dct::new(n_mels, n_mfcc),
             mel_db: Array2::zeros((0, n_mels)),
         }
     }
@@ -83,8 +74,9 @@ impl Mfcc {
 
     /// The MFCCs from `log_mel`, the mel power spectrogram (frames as rows, as
     /// [`MelFilterbank::spectrogram`] makes it with this computer's bands) converted by
-    /// [`crate::power_to_db_unclamped`] with `amin = 1e-10`, into `out`: the same as [`Mfcc::compute`]
-    /// on the power spectrogram the mel spectrogram came from, bit for bit. The `top_db` floor
+    /// [`crate::power_to_db_unclamped`] with `amin = 1e-10`, into `out`: the same as
+    /// [`Mfcc::compute`] on the power spectrogram the mel spectrogram came from, bit for bit. The
+    /// `top_db` floor
     /// is applied while reading, so `log_mel` can be shared (the extractor's onset envelope
     /// uses it too) and is not copied.
     ///
@@ -98,69 +90,68 @@ impl Mfcc {
             unreachable!("a standard-layout array is one slice")
         };
         let max = all.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-        let floor = db_floor(max, TOP_DB);
-        dct_rows(
-            all,
-            n_mels,
-            self.n_mfcc,
-            &self.dct_by_band,
-            &mut self.sums,
-            floor,
-            out,
-        );
+        self.dct.rows(all, db_floor(max, TOP_DB), out);
     }
 
     /// `power_to_db` of `self.mel_db` in place, then its DCT into `out`.
     fn cepstra(&mut self, out: &mut Array2<f32>) {
-        let n_mels = self.mel_db.ncols();
         let Some(all) = self.mel_db.as_slice_mut() else {
             unreachable!("the mel buffer is standard layout")
         };
         power_to_db_in_place(all, AMIN, Some(TOP_DB));
         // The floor is already applied; -inf leaves every value as it is.
-        dct_rows(
-            all,
-            n_mels,
-            self.n_mfcc,
-            &self.dct_by_band,
-            &mut self.sums,
-            f32::NEG_INFINITY,
-            out,
-        );
+        self.dct.rows(all, f32::NEG_INFINITY, out);
     }
 }
 
-/// The DCT of each row of `log_mel` (`n_mels` values, each raised to at least `floor`) into the
-/// rows of `out`, resized to `(rows, n_mfcc)`.
-///
-/// Each coefficient is summed over the mel bands in order, in f64, as a dot product would;
-/// all `n_mfcc` sums of a frame advance together (one band at a time, with the basis stored
-/// band-major), so the loop over coefficients is SIMD and each sum keeps its order.
-fn dct_rows(
-    log_mel: &[f32],
-    n_mels: usize,
-    n_mfcc: usize,
-    dct_by_band: &[f64],
-    sums: &mut Vec<f64>,
-    floor: f32,
-    out: &mut Array2<f32>,
-) {
-    let shape = (log_mel.len() / n_mels.max(1), n_mfcc);
-    if out.dim() != shape {
-        *out = Array2::zeros(shape);
-    }
-    sums.clear();
-    sums.resize(n_mfcc, 0.0);
-    for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
-        sums.fill(0.0);
-        for (&l, basis) in mel.iter().zip(dct_by_band.chunks_exact(n_mfcc)) {
-            let l = f64::from(l.max(floor));
-            for (s, &b) in sums.iter_mut().zip(basis) {
-                *s += b * l;
+impl Dct {
+    fn new(n_mels: usize, n_mfcc: usize) -> Dct {
+        let nm = n_mels as f64;
+        let mut by_band = vec![0.0; n_mfcc * n_mels];
+        for j in 0..n_mfcc {
+            let scale = if j == 0 {
+                (1.0 / nm).sqrt()
+            } else {
+                (2.0 / nm).sqrt()
+            };
+            for m in 0..n_mels {
+                let angle = std::f64::consts::PI * j as f64 * (2 * m + 1) as f64 / (2.0 * nm);
+                by_band[m * n_mfcc + j] = scale * angle.cos();
             }
         }
-        for (c, &s) in coef.iter_mut().zip(sums.iter()) {
-            *c = s as f32;
+        Dct {
+            n_mels,
+            n_mfcc,
+            by_band,
+            sums: Vec::with_capacity(n_mfcc),
+        }
+    }
+
+    /// The DCT of each row of `log_mel` (`n_mels` values, each raised to at least `floor`) into
+    /// the rows of `out`, resized to `(rows, n_mfcc)`.
+    ///
+    /// Each coefficient is summed over the mel bands in order, in f64, as a dot product would;
+    /// all `n_mfcc` sums of a frame advance together (one band at a time, with the basis stored
+    /// band-major), so the loop over coefficients is SIMD and each sum keeps its order.
+    fn rows(&mut self, log_mel: &[f32], floor: f32, out: &mut Array2<f32>) {
+        let (n_mels, n_mfcc) = (self.n_mels, self.n_mfcc);
+        let shape = (log_mel.len() / n_mels.max(1), n_mfcc);
+        if out.dim() != shape {
+            *out = Array2::zeros(shape);
+        }
+        self.sums.clear();
+        self.sums.resize(n_mfcc, 0.0);
+        for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
+            self.sums.fill(0.0);
+            for (&l, basis) in mel.iter().zip(self.by_band.chunks_exact(n_mfcc)) {
+                let l = f64::from(l.max(floor));
+                for (s, &b) in self.sums.iter_mut().zip(basis) {
+                    *s += b * l;
+                }
+            }
+            for (c, &s) in coef.iter_mut().zip(&self.sums) {
+                *c = s as f32;
+            }
         }
     }
 }
@@ -213,7 +204,7 @@ mod tests {
         for i in 0..20 {
             for j in 0..20 {
                 let d: f64 = (0..128)
-                    .map(|m| mfcc.dct_by_band[m * 20 + i] * mfcc.dct_by_band[m * 20 + j])
+                    .map(|m| mfcc.dct.by_band[m * 20 + i] * mfcc.dct.by_band[m * 20 + j])
                     .sum();
                 let expected = if i == j { 1.0 } else { 0.0 };
                 assert!((d - expected).abs() < 1e-12, "({i}, {j}): {d}");
