@@ -38,9 +38,9 @@ pub struct Hpss {
     istft: Istft,
     /// `|D|`, frame-major `[t, k]`.
     mag: Vec<f32>,
-    /// `H` in `[t, k]`, then `M_H`.
+    /// `H` in `[t, k]`, then `M_H` ([`Hpss::separate_signal`] keeps `H` and forms `M_H` per bin).
     work: Vec<f32>,
-    /// `P` in `[t, k]`, then `M_P`.
+    /// `P` in `[t, k]`, then `M_P` (kept as `P` by [`Hpss::separate_signal`]).
     perc: Vec<f32>,
 }
 

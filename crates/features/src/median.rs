@@ -440,12 +440,12 @@ impl GroupTree<'_> {
             };
             let child_lo = self.rank + 1 - (cb - ca);
             let (child, rest) = rest.split_at_mut(cb - ca);
-            // Halves of a power-of-two group (every group the filter forms) of up to 16.
+            // Halves of a power-of-two group (every group the filter forms) of up to 16; halves
+            // of one window never get here (the pair of windows above).
             match (
                 kept.len() == 2 * added.len() && child.len() == added.len(),
                 added.len(),
             ) {
-                (true, 1) => select_middle::<1>(kept, added, child),
                 (true, 2) => select_middle::<2>(kept, added, child),
                 (true, 4) => select_middle::<4>(kept, added, child),
                 (true, 8) => select_middle::<8>(kept, added, child),
