@@ -53,7 +53,8 @@ pub enum Stage {
     Spectral,
     /// Zero-crossing rate.
     Zcr,
-    /// Harmonic/percussive separation, both inverse STFTs included.
+    /// Harmonic/percussive separation: medians, mask, the inverse STFT of the harmonic part,
+    /// means and variances.
     Hpss,
     /// Onset strength and the tempo estimate.
     Tempo,
