@@ -139,22 +139,12 @@ impl MedianFilter {
         lanes_out.resize(row_len, [0.0; LANES]);
         for r0 in (0..n_rows).step_by(LANES) {
             // Lanes past the last row repeat it; their outputs are dropped.
-            for l in 0..LANES {
-                let r = (r0 + l).min(n_rows - 1);
-                for (lane, &v) in lanes_in.iter_mut().zip(&x[r * row_len..(r + 1) * row_len]) {
-                    lane[l] = v;
-                }
-            }
+            let rows = |l: usize| (r0 + l).min(n_rows - 1) * row_len;
+            let src: [&[f32]; LANES] = std::array::from_fn(|l| &x[rows(l)..rows(l) + row_len]);
+            rows_to_lanes(src, &mut lanes_in);
             self.run(row_len, |j| lanes_in[j], |i, m| lanes_out[i] = m);
-            for l in 0..LANES.min(n_rows - r0) {
-                let r = r0 + l;
-                for (o, lane) in out[r * row_len..(r + 1) * row_len]
-                    .iter_mut()
-                    .zip(&lanes_out)
-                {
-                    *o = lane[l];
-                }
-            }
+            let used = LANES.min(n_rows - r0);
+            lanes_to_rows(&lanes_out, &mut out[r0 * row_len..(r0 + used) * row_len]);
         }
         self.rows_in = lanes_in;
         self.rows_out = lanes_out;
@@ -598,6 +588,62 @@ fn sort_runs_of_16(runs: &mut [Lanes], c: usize) {
 fn store_quads(v: &[Quad; 16], out: &mut [Lanes], c: usize) {
     for (dst, src) in out.iter_mut().zip(v) {
         dst[c..c + 4].copy_from_slice(src);
+    }
+}
+
+/// Copies row `src[l]` into lane `l` of `lanes`, for every lane: a transpose in blocks of
+/// sixteen samples (one cache line of each row) by sixteen rows.
+///
+/// Copied lane by lane and sample by sample, every write touched its own lane's cache line,
+/// and the rows (1025 samples, 4100 bytes apart for HPSS) all fall into the same L1 cache set,
+/// so that reading sixteen rows side by side missed the cache at every step. Here each row's
+/// line is read once, whole, into a small block that is transposed in L1.
+fn rows_to_lanes(src: [&[f32]; LANES], lanes: &mut [Lanes]) {
+    let blocks = lanes.len() / LANES;
+    for (b, block) in lanes.chunks_exact_mut(LANES).enumerate() {
+        rows_to_lanes_block(&src, LANES * b, block);
+    }
+    for (j, lane) in lanes.iter_mut().enumerate().skip(LANES * blocks) {
+        *lane = std::array::from_fn(|l| src[l][j]);
+    }
+}
+
+/// Samples `j .. j + LANES` of every row of `src` into the lanes `block`.
+#[inline(never)]
+fn rows_to_lanes_block(src: &[&[f32]; LANES], j: usize, block: &mut [Lanes]) {
+    let mut rows = [[0.0; LANES]; LANES];
+    for (row, src) in rows.iter_mut().zip(src) {
+        row.copy_from_slice(&src[j..j + LANES]);
+    }
+    for (t, lane) in block.iter_mut().enumerate() {
+        *lane = std::array::from_fn(|l| rows[l][t]);
+    }
+}
+
+/// Copies lane `l` of `lanes` into row `l` of `rows` (rows of `lanes.len()` samples, at most
+/// `LANES` of them): the inverse of [`rows_to_lanes`], by the same blocks.
+fn lanes_to_rows(lanes: &[Lanes], rows: &mut [f32]) {
+    let row_len = lanes.len();
+    let blocks = row_len / LANES;
+    for (b, block) in lanes.chunks_exact(LANES).enumerate() {
+        lanes_to_rows_block(block, LANES * b, row_len, rows);
+    }
+    for (l, row) in rows.chunks_exact_mut(row_len).enumerate() {
+        for (o, lane) in row.iter_mut().zip(lanes).skip(LANES * blocks) {
+            *o = lane[l];
+        }
+    }
+}
+
+/// The lanes `block` into samples `j .. j + LANES` of every row of `rows`.
+#[inline(never)]
+fn lanes_to_rows_block(block: &[Lanes], j: usize, row_len: usize, rows: &mut [f32]) {
+    let mut t = [[0.0; LANES]; LANES];
+    for (l, row) in t.iter_mut().enumerate() {
+        *row = std::array::from_fn(|i| block[i][l]);
+    }
+    for (row, src) in rows.chunks_exact_mut(row_len).zip(&t) {
+        row[j..j + LANES].copy_from_slice(src);
     }
 }
 
