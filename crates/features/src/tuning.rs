@@ -37,6 +37,8 @@ pub struct TuningEstimator {
     peaks: Vec<(f32, f32)>,
     /// Magnitudes, for the median.
     mags: Vec<f32>,
+    /// One frame's gated bins around the searched range, reused.
+    gated: Vec<f32>,
 }
 
 impl TuningEstimator {
@@ -56,6 +58,7 @@ impl TuningEstimator {
             bins_per_octave,
             peaks: Vec::new(),
             mags: Vec::new(),
+            gated: Vec::new(),
         }
     }
 
@@ -128,38 +131,62 @@ impl TuningEstimator {
         }
         let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
         let ref_value = THRESHOLD * max;
-        let gated = |k: usize| if x[k] > ref_value { x[k] } else { 0.0 };
-        // The local-max stencil is never true at bin 0; the last bin is a peak if it exceeds
-        // its neighbour (librosa.util.localmax).
-        for k in lo.max(1)..hi {
-            let g = gated(k);
-            let is_peak = if k + 1 < n {
-                g > gated(k - 1) && g >= gated(k + 1)
-            } else {
-                g > gated(k - 1)
-            };
-            if !is_peak {
-                continue;
+        // Bins lo - 1 ..= hi gated (hi itself only if it exists; past the last bin, -inf, so
+        // that the last bin is a peak if it exceeds its left neighbour, as
+        // librosa.util.localmax has it). The local-max stencil is never true at bin 0.
+        let lo = lo.max(1);
+        if lo >= hi {
+            return;
+        }
+        let mut g = std::mem::take(&mut self.gated);
+        g.clear();
+        g.extend(
+            x[lo - 1..hi.min(n - 1) + 1]
+                .iter()
+                .map(|&v| if v > ref_value { v } else { 0.0 }),
+        );
+        if hi == n {
+            g.push(f32::NEG_INFINITY);
+        }
+        // Peaks are few: the stencil is evaluated without branches, 64 bins to a mask, and
+        // only the peaks found are visited.
+        for start in (lo..hi).step_by(64) {
+            let end = hi.min(start + 64);
+            let mut mask = 0u64;
+            for (bit, i) in (start + 1 - lo..end + 1 - lo).enumerate() {
+                let peak = (g[i] > g[i - 1]) & (g[i] >= g[i + 1]);
+                mask |= u64::from(peak) << bit;
             }
-            // Parabolic interpolation (zero at both ends) and np.gradient, as librosa's numba
-            // kernel computes them: float32 sums, float64 vertex, stored as float32.
-            let (shift, avg) = if k + 1 < n {
-                let a = f64::from(x[k + 1] + x[k - 1]) - 2.0 * f64::from(x[k]);
-                let b = f64::from(x[k + 1] - x[k - 1]) / 2.0;
-                let shift = if b.abs() >= a.abs() {
-                    0.0
-                } else {
-                    (-b / a) as f32
-                };
-                (shift, (x[k + 1] - x[k - 1]) / 2.0)
-            } else {
-                (0.0, x[k] - x[k - 1])
-            };
-            let pitch = ((k as f64 + f64::from(shift)) * self.sr / self.n_fft as f64) as f32;
-            let mag = x[k] + 0.5 * avg * shift;
-            if pitch > 0.0 {
-                self.peaks.push((pitch, mag));
+            while mask != 0 {
+                let k = start + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                self.push_peak(x, k);
             }
+        }
+        self.gated = g;
+    }
+
+    /// Appends the pitch and magnitude of the peak at bin `k >= 1` of frame `x`.
+    fn push_peak(&mut self, x: &[f32], k: usize) {
+        let n = x.len();
+        // Parabolic interpolation (zero at both ends) and np.gradient, as librosa's numba
+        // kernel computes them: float32 sums, float64 vertex, stored as float32.
+        let (shift, avg) = if k + 1 < n {
+            let a = f64::from(x[k + 1] + x[k - 1]) - 2.0 * f64::from(x[k]);
+            let b = f64::from(x[k + 1] - x[k - 1]) / 2.0;
+            let shift = if b.abs() >= a.abs() {
+                0.0
+            } else {
+                (-b / a) as f32
+            };
+            (shift, (x[k + 1] - x[k - 1]) / 2.0)
+        } else {
+            (0.0, x[k] - x[k - 1])
+        };
+        let pitch = ((k as f64 + f64::from(shift)) * self.sr / self.n_fft as f64) as f32;
+        let mag = x[k] + 0.5 * avg * shift;
+        if pitch > 0.0 {
+            self.peaks.push((pitch, mag));
         }
     }
 }
@@ -219,6 +246,44 @@ mod tests {
         assert_eq!(histogram_bin(histogram_edge(37)), Some(37));
         assert_eq!(histogram_bin(0.6), None);
         assert!((histogram_edge(58) - 0.08).abs() < 1e-15);
+    }
+
+    /// The peak search against the stencil evaluated bin by bin (librosa's `localmax` of the
+    /// gated frame), over frames with plateaus, zeros and the last bin in range.
+    #[test]
+    fn frame_peaks_equal_the_bin_by_bin_stencil() {
+        let mut est = TuningEstimator::new(22050.0, 2048, 12);
+        let mut s = 0x243f_6a88_85a3_08d3u64;
+        for case in 0..400 {
+            let n = 3 + case % 150;
+            let x: Vec<f32> = (0..n)
+                .map(|_| {
+                    s = s
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // Few distinct values: ties and plateaus; a quarter of the bins below the gate.
+                    ((s >> 60) as f32 / 4.0).max(0.5) - 0.5
+                })
+                .collect();
+            let (lo, hi) = (case % 7, n - (case / 7) % 3 * (case % 2));
+            est.peaks.clear();
+            est.frame_peaks(&x, lo, hi);
+            let got = est.peaks.clone();
+            let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            let gated = |k: usize| if x[k] > THRESHOLD * max { x[k] } else { 0.0 };
+            est.peaks.clear();
+            for k in lo.max(1)..hi {
+                let right = if k + 1 < n {
+                    gated(k + 1)
+                } else {
+                    f32::NEG_INFINITY
+                };
+                if gated(k) > gated(k - 1) && gated(k) >= right {
+                    est.push_peak(&x, k);
+                }
+            }
+            assert_eq!(got, est.peaks, "case {case}: n {n} lo {lo} hi {hi} {x:?}");
+        }
     }
 
     #[test]
