@@ -54,7 +54,7 @@ pub enum Stage {
     /// Zero-crossing rate.
     Zcr,
     /// Harmonic/percussive separation: medians, mask, the inverse STFT of the harmonic part,
-    /// means and variances.
+    /// means and variances (taken as each run of the signal is finished).
     Hpss,
     /// Onset strength and the tempo estimate.
     Tempo,
@@ -159,7 +159,6 @@ pub struct FeatureExtractor {
     contrast_out: Array2<f64>,
     hpss: Hpss,
     harmonic: Vec<f32>,
-    percussive: Vec<f32>,
     onset: OnsetStrength,
     onset_env: Vec<f32>,
     tempo: Tempo,
@@ -209,7 +208,6 @@ impl FeatureExtractor {
             contrast_out: Array2::zeros((0, 0)),
             hpss: Hpss::new(N_FFT, HOP_LENGTH),
             harmonic: Vec::new(),
-            percussive: Vec::new(),
             onset: OnsetStrength::new(sr),
             onset_env: Vec::new(),
             tempo: Tempo::new(sr, HOP_LENGTH),
@@ -299,15 +297,14 @@ impl FeatureExtractor {
         put(out, mean_var_of(&self.frame_f64));
         clock.lap(&mut self.timings, Stage::Zcr);
 
-        self.hpss.separate_signal(
+        let [harmony, perceptr] = self.hpss.separate_signal_moments(
             y,
             &self.spectrum,
             &self.magnitude,
             &mut self.harmonic,
-            &mut self.percussive,
         );
-        put(out, mean_var_of(&self.harmonic));
-        put(out, mean_var_of(&self.percussive));
+        put(out, harmony);
+        put(out, perceptr);
         clock.lap(&mut self.timings, Stage::Hpss);
 
         // One log-mel spectrogram (without the top_db floor, which each applies over its own

@@ -5,6 +5,7 @@ use realfft::num_complex::Complex32;
 
 use crate::istft::Istft;
 use crate::median::MedianFilter;
+use crate::stats::RunningMeanVar;
 use crate::stft::modulus;
 
 /// librosa's default median-filter width for both directions (`kernel_size=31`).
@@ -42,6 +43,8 @@ pub struct Hpss {
     work: Vec<f32>,
     /// `P` in `[t, k]`, then `M_P` (kept as `P` by [`Hpss::separate_signal`]).
     perc: Vec<f32>,
+    /// One run of the percussive signal ([`Hpss::separate_signal_moments`]).
+    run: Vec<f32>,
 }
 
 impl Hpss {
@@ -56,6 +59,7 @@ impl Hpss {
             mag: Vec::new(),
             work: Vec::new(),
             perc: Vec::new(),
+            run: Vec::new(),
         }
     }
 
@@ -128,6 +132,53 @@ impl Hpss {
         harmonic_out: &mut Vec<f32>,
         percussive_out: &mut Vec<f32>,
     ) {
+        percussive_out.clear();
+        self.separate_signal_with(y, stft, magnitude, harmonic_out, |y, h| {
+            percussive_out.extend(y.iter().zip(h).map(|(&v, &h)| v - h));
+        });
+    }
+
+    /// [`Hpss::separate_signal`] for a caller that needs only the mean and variance of the
+    /// harmonic and the percussive signal (the GTZAN table's `harmony_*` and `perceptr_*`):
+    /// both are taken from each run of the harmonic signal as the inverse STFT finishes it,
+    /// while it is in cache, and the percussive signal is never stored. `harmonic_out` holds
+    /// the harmonic signal afterwards. Returns `[(mean, var) of harmonic, of percussive]`
+    /// ([`RunningMeanVar`]).
+    ///
+    /// # Panics
+    /// As [`Hpss::separate_signal`].
+    pub fn separate_signal_moments(
+        &mut self,
+        y: &[f32],
+        stft: &Array2<Complex32>,
+        magnitude: &Array2<f32>,
+        harmonic_out: &mut Vec<f32>,
+    ) -> [(f64, f64); 2] {
+        let (mut harm, mut perc) = (RunningMeanVar::default(), RunningMeanVar::default());
+        let mut run = std::mem::take(&mut self.run);
+        self.separate_signal_with(y, stft, magnitude, harmonic_out, |y, h| {
+            harm.push(h);
+            run.clear();
+            run.extend(y.iter().zip(h).map(|(&v, &h)| v - h));
+            perc.push(&run);
+        });
+        self.run = run;
+        [harm.finish(), perc.finish()]
+    }
+
+    /// [`Hpss::separate_signal`]'s harmonic part into `harmonic_out`, calling `finished(y_run,
+    /// h_run)` with each run of the harmonic signal (and the same samples of `y`) as the
+    /// inverse STFT finishes it, in order.
+    fn separate_signal_with<D>(
+        &mut self,
+        y: &[f32],
+        stft: &Array2<Complex32>,
+        magnitude: &Array2<f32>,
+        harmonic_out: &mut Vec<f32>,
+        mut finished: D,
+    ) where
+        D: FnMut(&[f32], &[f32]),
+    {
         assert_eq!(stft.dim(), magnitude.dim(), "hpss: magnitude shape");
         self.prepare(stft);
         let magnitude = magnitude.as_standard_layout();
@@ -144,8 +195,11 @@ impl Hpss {
             unreachable!("a standard-layout array is one slice")
         };
         let (harm, perc) = (&self.work, &self.perc);
-        self.istft
-            .process_with(n_frames, y.len(), harmonic_out, |t, spectrum| {
+        self.istft.process_with_finished(
+            n_frames,
+            y.len(),
+            harmonic_out,
+            |t, spectrum| {
                 let range = t * n_bins..(t + 1) * n_bins;
                 let bins = bins[range.clone()]
                     .iter()
@@ -153,9 +207,9 @@ impl Hpss {
                 for (s, (&d, (&h, &p))) in spectrum.iter_mut().zip(bins) {
                     *s = d * harmonic_mask(h, p);
                 }
-            });
-        percussive_out.clear();
-        percussive_out.extend(y.iter().zip(harmonic_out.iter()).map(|(&v, &h)| v - h));
+            },
+            |at, h| finished(&y[at..at + h.len()], h),
+        );
     }
 
     /// Inverts `stft` (whose modulus is `mag`) masked by `self.work` (harmonic) and `self.perc`
@@ -315,7 +369,7 @@ fn masked((re, im): (f32, f32), mag: f32, mask: f32) -> Complex32 {
 mod tests {
     use super::*;
     use crate::testutil::{assert_close, reference, signal};
-    use crate::{PadMode, Stft};
+    use crate::{PadMode, Stft, mean_var_of};
 
     fn stft_of(y: &[f32]) -> Array2<Complex32> {
         let mut d = Array2::zeros((0, 0));
@@ -481,6 +535,24 @@ mod tests {
                 0.0,
                 1e-6,
             );
+            // The moments taken run by run: the same harmonic signal, bit for bit, and the
+            // two-pass statistics of both signals to f64 rounding.
+            let mut h3 = vec![f32::NAN; 3];
+            let moments = hpss.separate_signal_moments(&y, &d, &mag, &mut h3);
+            assert!(
+                h3.iter().zip(&h2).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{name}"
+            );
+            for (what, (m, v), (m2, v2)) in [
+                ("harmonic", moments[0], mean_var_of(&h2)),
+                ("percussive", moments[1], mean_var_of(&p2)),
+            ] {
+                assert!(
+                    (m - m2).abs() <= 1e-12 * m2.abs().max(1e-9),
+                    "{name} {what} mean {m} {m2}"
+                );
+                assert!((v - v2).abs() <= 1e-12 * v2, "{name} {what} var {v} {v2}");
+            }
         }
     }
 

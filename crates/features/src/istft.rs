@@ -103,18 +103,36 @@ impl Istft {
     /// `fill` receives each used frame index once, in increasing order, with a buffer of
     /// [`Istft::n_bins`] values to overwrite. This lets a caller invert a masked STFT without
     /// storing it (see [`crate::Hpss`]).
-    pub fn process_with<F>(
+    pub fn process_with<F>(&mut self, n_frames: usize, length: usize, out: &mut Vec<f32>, fill: F)
+    where
+        F: FnMut(usize, &mut [Complex32]),
+    {
+        self.process_with_finished(n_frames, length, out, fill, |_, _| {});
+    }
+
+    /// [`Istft::process_with`], also calling `finished(at, samples)` with each run of output
+    /// samples `out[at .. at + samples.len()]` as soon as no later frame changes it, in order
+    /// and covering `0..length` once, while the run is still in cache (a caller that only
+    /// needs statistics of the output reads it there instead of in another pass).
+    pub fn process_with_finished<F, D>(
         &mut self,
         n_frames: usize,
         length: usize,
         out: &mut Vec<f32>,
         mut fill: F,
+        finished: D,
     ) where
         F: FnMut(usize, &mut [Complex32]),
+        D: FnMut(usize, &[f32]),
     {
-        self.invert(n_frames, length, out, None, |t, spectrum, _| {
-            fill(t, spectrum)
-        });
+        self.invert(
+            n_frames,
+            length,
+            out,
+            None,
+            |t, spectrum, _| fill(t, spectrum),
+            finished,
+        );
     }
 
     /// Like [`Istft::process_with`] for two STFTs of the same shape at once, into `out_a` and
@@ -131,45 +149,76 @@ impl Istft {
     ) where
         F: FnMut(usize, &mut [Complex32], &mut [Complex32]),
     {
-        self.invert(n_frames, length, out_a, Some(out_b), fill);
+        self.invert(n_frames, length, out_a, Some(out_b), fill, |_, _| {});
     }
 
-    /// Inverts one STFT into `out_a`, or two into `out_a` and `out_b`.
-    fn invert<F>(
+    /// Inverts one STFT into `out_a`, or two into `out_a` and `out_b`, reporting `out_a`'s
+    /// finished runs to `finished`.
+    ///
+    /// The outputs are not cleared first: each sample's first contribution is written rather
+    /// than added (as `0.0 + v`, the same value as adding it to a zeroed sample), samples no
+    /// frame covers are zeroed, and each run is divided by the window sum once the next frame
+    /// no longer reaches it.
+    fn invert<F, D>(
         &mut self,
         n_frames: usize,
         length: usize,
         out_a: &mut Vec<f32>,
         mut out_b: Option<&mut Vec<f32>>,
         mut fill: F,
+        mut finished: D,
     ) where
         F: FnMut(usize, &mut [Complex32], &mut [Complex32]),
+        D: FnMut(usize, &[f32]),
     {
         let (hop, half) = (self.hop, self.n_fft / 2);
         let n_frames = n_frames.min((length + 2 * half).div_ceil(hop));
         for out in std::iter::once(&mut *out_a).chain(out_b.as_deref_mut()) {
-            out.clear();
+            // Stale values are fine: every sample is written before it is read.
             out.resize(length, 0.0);
         }
-        for t in 0..n_frames {
+        self.fill_window_sum(n_frames, length);
+        // Samples [0, written) hold a contribution (or a zero); [0, done) are final.
+        let (mut written, mut done) = (0, 0);
+        for t in 0..=n_frames {
+            // Output samples before frame t's start: no frame from t on reaches them.
+            let final_end = if t == n_frames {
+                length
+            } else {
+                (t * hop).saturating_sub(half).min(length)
+            };
+            if final_end > done {
+                for out in std::iter::once(&mut *out_a).chain(out_b.as_deref_mut()) {
+                    if written < final_end {
+                        out[written..final_end].fill(0.0);
+                    }
+                    let run = out[done..final_end].iter_mut().zip(&self.wsum[done..]);
+                    for (o, &w) in run {
+                        // A select rather than a branch, so that the loop vectorizes.
+                        *o = if w > f32::MIN_POSITIVE { *o / w } else { *o };
+                    }
+                }
+                written = written.max(final_end);
+                finished(done, &out_a[done..final_end]);
+                done = final_end;
+            }
+            if t == n_frames {
+                break;
+            }
             let [a, b] = &mut self.spectra;
             fill(t, a, b);
-            self.add_frame(0, t, out_a);
+            let end = self.add_frame(0, t, out_a, written);
             if let Some(out_b) = out_b.as_deref_mut() {
-                self.add_frame(1, t, out_b);
+                self.add_frame(1, t, out_b, written);
             }
-        }
-        self.fill_window_sum(n_frames, length);
-        for out in std::iter::once(out_a).chain(out_b) {
-            for (o, &w) in out.iter_mut().zip(&self.wsum) {
-                // A select rather than a branch, so that the loop vectorizes.
-                *o = if w > f32::MIN_POSITIVE { *o / w } else { *o };
-            }
+            written = written.max(end);
         }
     }
 
-    /// Inverts `self.spectra[which]` (frame `t`) and adds it, windowed, into `out`.
-    fn add_frame(&mut self, which: usize, t: usize, out: &mut [f32]) {
+    /// Inverts `self.spectra[which]` (frame `t`) and adds it, windowed, into `out`, whose
+    /// samples from `written` on hold no contribution yet (those in the frame are written, and
+    /// any before the frame's start zeroed). Returns the end of the frame's samples in `out`.
+    fn add_frame(&mut self, which: usize, t: usize, out: &mut [f32], written: usize) -> usize {
         let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
         let length = out.len();
         let spectrum = &mut self.spectra[which];
@@ -184,19 +233,34 @@ impl Istft {
         let lo = (-start).max(0) as usize;
         let hi = n_fft.min((length as isize - start).max(0) as usize);
         if lo >= hi {
-            return;
+            return written;
         }
         let at = (start + lo as isize) as usize;
+        if written < at {
+            out[written..at].fill(0.0);
+        }
+        // Samples at..fresh already hold earlier frames' contributions.
+        let fresh = written.clamp(at, at + (hi - lo)) - at;
         let scale = 1.0 / n_fft as f32;
-        // Zipped slices, so the loop has no index checks and vectorizes.
-        for ((o, &w), &f) in out[at..at + (hi - lo)]
+        let (window, frame) = (&self.window[lo..hi], &self.frame[lo..hi]);
+        // Zipped slices, so the loops have no index checks and vectorize.
+        for ((o, &w), &f) in out[at..at + fresh]
             .iter_mut()
-            .zip(&self.window[lo..hi])
-            .zip(&self.frame[lo..hi])
+            .zip(&window[..fresh])
+            .zip(&frame[..fresh])
         {
             let v = w * f64::from(f * scale);
             *o = (f64::from(*o) + v) as f32;
         }
+        for ((o, &w), &f) in out[at + fresh..at + (hi - lo)]
+            .iter_mut()
+            .zip(&window[fresh..])
+            .zip(&frame[fresh..])
+        {
+            let v = w * f64::from(f * scale);
+            *o = (0.0 + v) as f32;
+        }
+        at + (hi - lo)
     }
 
     /// Fills `self.wsum[s]`, the squared-window sum at output sample `s`, as
@@ -208,7 +272,12 @@ impl Istft {
         let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
         self.wsum.clear();
         self.wsum.resize(length, 0.0);
-        let total = n_fft + hop * n_frames.saturating_sub(1);
+        // The padded samples the frames cover (none without frames).
+        let total = if n_frames == 0 {
+            0
+        } else {
+            n_fft + hop * (n_frames - 1)
+        };
         // Where neither the first nor the last frame cuts the sum short (n_fft - 1 <= p and
         // p < n_frames hop), sample p sees the same window offsets in the same order as p - hop,
         // so the sum repeats with period hop and is copied instead of added up again.
@@ -264,7 +333,7 @@ mod tests {
     fn periodic_window_sum_equals_the_direct_sum_bit_for_bit() {
         for (n_fft, hop) in [(2048, 512), (16, 4), (10, 3), (8, 8), (6, 5), (4, 1)] {
             let mut istft = Istft::new(n_fft, hop);
-            for n_frames in [1, 2, 3, 5, 12, 40] {
+            for n_frames in [0, 1, 2, 3, 5, 12, 40] {
                 for length in [0, 1, 7, 50, 300, 5000] {
                     istft.fill_window_sum(n_frames, length);
                     let want = direct_window_sum(&istft, n_frames, length);
@@ -317,6 +386,97 @@ mod tests {
             // Near the end the window sum falls towards 0 (down to ~1e-7) and dividing by it
             // amplifies those same rounding differences along with the values (up to ~1e3).
             assert_close(&format!("istft {length} tail"), &bad.0, &bad.1, 1e-3, 1e-4);
+        }
+    }
+
+    /// Overlap-add as written out in the definition: a zeroed output, every contribution
+    /// added, then the division by the window sum.
+    fn direct_istft(istft: &mut Istft, spectra: &[Vec<Complex32>], length: usize) -> Vec<f32> {
+        let (n_fft, hop, half) = (istft.n_fft, istft.hop, istft.n_fft / 2);
+        let n_frames = spectra.len().min((length + 2 * half).div_ceil(hop));
+        let mut out = vec![0.0f32; length];
+        for (t, spectrum) in spectra.iter().enumerate().take(n_frames) {
+            let mut spectrum = spectrum.clone();
+            spectrum[0].im = 0.0;
+            spectrum[half].im = 0.0;
+            let mut frame = vec![0.0f32; n_fft];
+            istft
+                .fft
+                .process(&mut spectrum, &mut frame)
+                .expect("sized by the plan");
+            for (i, &f) in frame.iter().enumerate() {
+                let s = (t * hop + i) as isize - half as isize;
+                if (0..length as isize).contains(&s) {
+                    let o = &mut out[s as usize];
+                    let v = istft.window[i] * f64::from(f * (1.0 / n_fft as f32));
+                    *o = (f64::from(*o) + v) as f32;
+                }
+            }
+        }
+        istft.fill_window_sum(n_frames, length);
+        for (o, &w) in out.iter_mut().zip(&istft.wsum) {
+            if w > f32::MIN_POSITIVE {
+                *o /= w;
+            }
+        }
+        out
+    }
+
+    /// The streamed overlap-add (first contributions written, runs divided as they finish)
+    /// equals the direct one bit for bit, whatever the output buffer held before, and its
+    /// finished runs cover the output once, in order, with the final values. Includes hops
+    /// longer than the frame, which leave samples no frame covers.
+    #[test]
+    fn streamed_overlap_add_equals_the_direct_sum() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            ((seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        };
+        for (n_fft, hop) in [
+            (2048, 512),
+            (16, 4),
+            (10, 3),
+            (8, 8),
+            (6, 5),
+            (4, 1),
+            (4, 6),
+        ] {
+            let mut istft = Istft::new(n_fft, hop);
+            for n_frames in [0, 1, 2, 5, 12] {
+                let spectra: Vec<Vec<Complex32>> = (0..n_frames)
+                    .map(|_| {
+                        (0..istft.n_bins())
+                            .map(|_| Complex32::new(next(), next()))
+                            .collect()
+                    })
+                    .collect();
+                for length in [0, 1, 7, 50, 300, 5000] {
+                    let want = direct_istft(&mut istft, &spectra, length);
+                    for stale in [0, length, length + 3] {
+                        let mut out = vec![f32::NAN; stale];
+                        let mut runs = Vec::new();
+                        istft.process_with_finished(
+                            n_frames,
+                            length,
+                            &mut out,
+                            |t, s| s.copy_from_slice(&spectra[t]),
+                            |at, run| runs.push((at, run.to_vec())),
+                        );
+                        let case =
+                            format!("n_fft {n_fft} hop {hop} frames {n_frames} length {length}");
+                        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                        assert_eq!(bits(&out), bits(&want), "{case}");
+                        let mut covered = 0;
+                        for (at, run) in &runs {
+                            assert_eq!(*at, covered, "{case}: runs in order");
+                            assert_eq!(bits(run), bits(&want[*at..*at + run.len()]), "{case}");
+                            covered += run.len();
+                        }
+                        assert_eq!(covered, length, "{case}: runs cover the output");
+                    }
+                }
+            }
         }
     }
 

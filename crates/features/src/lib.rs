@@ -44,7 +44,7 @@ pub use schema::{
 pub use spectral::{
     spectral_bandwidth, spectral_centroid, spectral_centroid_bandwidth, spectral_rolloff,
 };
-pub use stats::{mean_var, mean_var_of};
+pub use stats::{RunningMeanVar, mean_var, mean_var_of};
 pub use stft::{PadMode, Stft};
 pub use tempo::{Tempo, tempo};
 pub use tonnetz::{N_TONNETZ, Tonnetz};

@@ -38,6 +38,46 @@ pub fn mean_var_of<T: Copy + Into<f64>>(values: &[T]) -> (f64, f64) {
     (mean, sq / n)
 }
 
+/// The mean and population variance of values that arrive in runs, in one pass over the data:
+/// each run's own mean and sum of squared deviations by the two passes of [`mean_var_of`]
+/// (over a run still in cache), merged into the totals by Chan, Golub and LeVeque's update
+/// `M2 = M2_a + M2_b + d^2 n_a n_b / (n_a + n_b)` with `d = mean_b - mean_a`.
+///
+/// Unlike the sums of `x` and `x^2`, the merge does not cancel, so the results agree with the
+/// two-pass [`mean_var_of`] over all the values to f64 rounding, however the runs fall. Lets a
+/// caller take the statistics of a signal while each run is in cache.
+#[derive(Debug, Clone, Default)]
+pub struct RunningMeanVar {
+    n: usize,
+    mean: f64,
+    /// Sum of squared deviations from `mean`.
+    m2: f64,
+}
+
+impl RunningMeanVar {
+    /// Adds the values `run`.
+    pub fn push(&mut self, run: &[f32]) {
+        if run.is_empty() {
+            return;
+        }
+        let (mean_b, var_b) = mean_var_of(run);
+        let (n_a, n_b) = (self.n as f64, run.len() as f64);
+        let n = n_a + n_b;
+        let d = mean_b - self.mean;
+        self.mean += d * (n_b / n);
+        self.m2 += var_b * n_b + d * d * (n_a * n_b / n);
+        self.n += run.len();
+    }
+
+    /// `(mean, variance)` of the values added so far; `(0, 0)` if none.
+    pub fn finish(&self) -> (f64, f64) {
+        if self.n == 0 {
+            return (0.0, 0.0);
+        }
+        (self.mean, self.m2 / self.n as f64)
+    }
+}
+
 /// `sum f(x)` over `values` in eight interleaved f64 partial sums, added pairwise.
 #[inline]
 fn lane_sum<T: Copy + Into<f64>>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
@@ -55,7 +95,7 @@ fn lane_sum<T: Copy + Into<f64>>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{mean_var, mean_var_of};
+    use super::{RunningMeanVar, mean_var, mean_var_of};
 
     #[test]
     fn matches_the_definition() {
@@ -78,6 +118,33 @@ mod tests {
     #[test]
     fn empty_is_zero() {
         assert_eq!(mean_var(std::iter::empty()), (0.0, 0.0));
+    }
+
+    #[test]
+    fn running_sums_agree_with_two_passes_however_the_runs_fall() {
+        assert_eq!(RunningMeanVar::default().finish(), (0.0, 0.0));
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 10_000);
+        for offset in [0.0f32, 3.0, -1e3] {
+            let x: Vec<f32> = noise.iter().map(|v| offset + 0.1 * v).collect();
+            for n in [1, 2, 9, 999, 10_000] {
+                let (m, v) = mean_var_of(&x[..n]);
+                for run in [1, 7, 8, 512, 10_000] {
+                    let mut acc = RunningMeanVar::default();
+                    x[..n].chunks(run).for_each(|r| acc.push(r));
+                    let (m2, v2) = acc.finish();
+                    let case = format!("offset {offset} n {n} runs of {run}");
+                    assert!(
+                        (m - m2).abs() <= 1e-14 * m.abs().max(1e-3),
+                        "{case}: mean {m} vs {m2}"
+                    );
+                    assert!((v - v2).abs() <= 1e-12 * v, "{case}: var {v} vs {v2}");
+                }
+            }
+        }
+        // A constant signal: no rounding residue in the variance.
+        let mut acc = RunningMeanVar::default();
+        acc.push(&[0.3; 1000]);
+        assert_eq!(acc.finish(), (f64::from(0.3f32), 0.0));
     }
 
     #[test]
