@@ -100,7 +100,7 @@ impl ChromaFilterbank {
     }
 
     /// Applies the filterbank to one frame: `out[c] = sum_k W[c, k] * power[k]` (f32, eight
-    /// partial sums per row, like a BLAS dot product; four rows side by side, see [`dot_four`]).
+    /// partial sums per row, like a BLAS dot product; four rows are summed side by side).
     ///
     /// # Panics
     /// If `power.len() != 1 + n_fft / 2` or `out.len() != n_chroma`.
