@@ -1,10 +1,9 @@
 //! Inverse short-time Fourier transform, mirroring `librosa.istft(center=True, length=...)`.
 
-use std::sync::Arc;
-
 use ndarray::Array2;
 use realfft::num_complex::Complex32;
-use realfft::{ComplexToReal, RealFftPlanner};
+
+use crate::irfft::InverseRealFft;
 
 /// A planned inverse STFT: windowed overlap-add normalised by the summed squared window.
 ///
@@ -24,13 +23,12 @@ use realfft::{ComplexToReal, RealFftPlanner};
 pub struct Istft {
     n_fft: usize,
     hop: usize,
-    fft: Arc<dyn ComplexToReal<f32>>,
+    irfft: InverseRealFft,
     /// The periodic Hann window in f64, as `scipy.signal.get_window('hann', n_fft)`.
     window: Vec<f64>,
     /// One frame of each of up to two STFTs being inverted together.
     spectra: [Vec<Complex32>; 2],
     frame: Vec<f32>,
-    scratch: Vec<Complex32>,
     /// The window sum over the output samples for `wsum_key = (n_frames, length)`.
     wsum: Vec<f32>,
     wsum_key: (usize, usize),
@@ -56,7 +54,8 @@ impl Istft {
             "n_fft must be even and positive, got {n_fft}"
         );
         assert!(hop_length > 0, "hop_length must be positive");
-        let fft = RealFftPlanner::<f32>::new().plan_fft_inverse(n_fft);
+        let irfft = InverseRealFft::new(n_fft);
+        let bins = vec![Complex32::new(0.0, 0.0); irfft.complex_len()];
         let window = (0..n_fft)
             .map(|i| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n_fft as f64).cos())
             .collect();
@@ -64,10 +63,9 @@ impl Istft {
             n_fft,
             hop: hop_length,
             window,
-            spectra: [fft.make_input_vec(), fft.make_input_vec()],
-            frame: fft.make_output_vec(),
-            scratch: fft.make_scratch_vec(),
-            fft,
+            spectra: [bins.clone(), bins],
+            frame: vec![0.0; n_fft],
+            irfft,
             wsum: Vec::new(),
             wsum_key: (usize::MAX, usize::MAX),
         }
@@ -221,13 +219,8 @@ impl Istft {
     fn add_frame(&mut self, which: usize, t: usize, out: &mut [f32], written: usize) -> usize {
         let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
         let length = out.len();
-        let spectrum = &mut self.spectra[which];
-        // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins.
-        spectrum[0].im = 0.0;
-        spectrum[half].im = 0.0;
-        self.fft
-            .process_with_scratch(spectrum, &mut self.frame, &mut self.scratch)
-            .unwrap_or_else(|e| unreachable!("buffers sized by the plan: {e}"));
+        // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins, as this does.
+        self.irfft.process(&self.spectra[which], &mut self.frame);
         // Frame t starts at padded sample t * hop, i.e. output sample t * hop - n_fft / 2.
         let start = (t * hop) as isize - half as isize;
         let lo = (-start).max(0) as usize;
@@ -400,8 +393,8 @@ mod tests {
             spectrum[0].im = 0.0;
             spectrum[half].im = 0.0;
             let mut frame = vec![0.0f32; n_fft];
-            istft
-                .fft
+            realfft::RealFftPlanner::<f32>::new()
+                .plan_fft_inverse(n_fft)
                 .process(&mut spectrum, &mut frame)
                 .expect("sized by the plan");
             for (i, &f) in frame.iter().enumerate() {

@@ -9,6 +9,7 @@ mod contrast;
 mod db;
 mod extract;
 mod hpss;
+mod irfft;
 mod istft;
 mod median;
 mod mel;
