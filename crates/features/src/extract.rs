@@ -9,7 +9,7 @@ use crate::chroma::ChromaStft;
 use crate::contrast::SpectralContrast;
 use crate::db::{AMIN, power_to_db_unclamped};
 use crate::hpss::Hpss;
-use crate::mfcc::Mfcc;
+use crate::mfcc::{Mfcc, N_MFCC};
 use crate::onset::OnsetStrength;
 use crate::rms::rms;
 use crate::schema::{FEATURE_NAMES, N_FEATURES};
@@ -26,8 +26,6 @@ pub const N_FFT: usize = 2048;
 pub const HOP_LENGTH: usize = 512;
 /// Mel bands behind the MFCCs (librosa's default `n_mels`).
 const N_MELS: usize = 128;
-/// MFCCs kept, as in the GTZAN table.
-const N_MFCC: usize = 20;
 /// Chroma bins.
 const N_CHROMA: usize = 12;
 /// Fraction of the spectral energy below the roll-off frequency (`roll_percent`).

@@ -5,6 +5,9 @@ use ndarray::{Array2, ArrayView2};
 use crate::db::{AMIN, TOP_DB, db_floor, power_to_db_in_place};
 use crate::mel::MelFilterbank;
 
+/// MFCCs kept, as in the GTZAN table (`mfcc1` .. `mfcc20`; librosa's default `n_mfcc`).
+pub(crate) const N_MFCC: usize = 20;
+
 /// Computes MFCCs from power spectrograms, owning the mel filterbank, the DCT matrix and the
 /// mel-spectrogram buffer.
 ///
@@ -139,6 +142,16 @@ impl Dct {
         if out.dim() != shape {
             *out = Array2::zeros(shape);
         }
+        if n_mfcc == N_MFCC {
+            // The table's 20 coefficients: the sums stay in registers.
+            for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
+                let Some(coef) = coef.as_slice_mut() else {
+                    unreachable!("rows of an owned standard-layout array are contiguous")
+                };
+                frame_sums::<N_MFCC>(mel, floor, &self.by_band, coef);
+            }
+            return;
+        }
         self.sums.clear();
         self.sums.resize(n_mfcc, 0.0);
         for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
@@ -156,10 +169,49 @@ impl Dct {
     }
 }
 
+/// [`Dct::rows`] for one frame with `N` coefficients known at compile time: the same sums in
+/// the same order, held in an array the compiler keeps in registers (through a `Vec` of
+/// dynamic length, every band loaded and stored all of them again).
+fn frame_sums<const N: usize>(mel: &[f32], floor: f32, by_band: &[f64], coef: &mut [f32]) {
+    let mut sums = [0.0f64; N];
+    for (&l, basis) in mel.iter().zip(by_band.chunks_exact(N)) {
+        let l = f64::from(l.max(floor));
+        for (s, &b) in sums.iter_mut().zip(basis) {
+            *s += b * l;
+        }
+    }
+    for (c, s) in coef.iter_mut().zip(sums) {
+        *c = s as f32;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testutil::{SIGNALS, assert_close, librosa_order, power_spectrogram, reference};
+
+    /// The table's 20 coefficients, summed in registers, equal the sums written out band by
+    /// band in the same order, bit for bit (with the floor applied).
+    #[test]
+    fn fixed_width_sums_equal_the_band_by_band_sums() {
+        let mut dct = Dct::new(128, N_MFCC);
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 7 * 128);
+        let log_mel: Vec<f32> = noise.iter().map(|v| 80.0 * v - 20.0).collect();
+        let mut out = Array2::zeros((0, 0));
+        dct.rows(&log_mel, -30.0, &mut out);
+        assert_eq!(out.dim(), (7, N_MFCC));
+        for (mel, got) in log_mel.chunks(128).zip(out.rows()) {
+            let mut sums = [0.0f64; N_MFCC];
+            for (m, &l) in mel.iter().enumerate() {
+                let l = f64::from(l.max(-30.0));
+                for (j, s) in sums.iter_mut().enumerate() {
+                    *s += dct.by_band[m * N_MFCC + j] * l;
+                }
+            }
+            let want: Vec<f32> = sums.iter().map(|&s| s as f32).collect();
+            assert_eq!(got.to_vec(), want);
+        }
+    }
 
     #[test]
     fn matches_librosa_mfcc_on_every_signal() {
