@@ -214,8 +214,10 @@ impl Istft {
     }
 
     /// Inverts `self.spectra[which]` (frame `t`) and adds it, windowed, into `out`, whose
-    /// samples from `written` on hold no contribution yet (those in the frame are written, and
-    /// any before the frame's start zeroed). Returns the end of the frame's samples in `out`.
+    /// samples from `written` on hold no contribution yet (those in the frame are written
+    /// rather than added to). `written` reaches at least the frame's start: [`Istft::invert`]
+    /// zeroes and finishes every sample before it first. Returns the end of the frame's
+    /// samples in `out`.
     fn add_frame(&mut self, which: usize, t: usize, out: &mut [f32], written: usize) -> usize {
         let (n_fft, hop, half) = (self.n_fft, self.hop, self.n_fft / 2);
         let length = out.len();
@@ -229,9 +231,7 @@ impl Istft {
             return written;
         }
         let at = (start + lo as isize) as usize;
-        if written < at {
-            out[written..at].fill(0.0);
-        }
+        debug_assert!(written >= at, "samples before the frame are finished first");
         // Samples at..fresh already hold earlier frames' contributions.
         let fresh = written.clamp(at, at + (hi - lo)) - at;
         let scale = 1.0 / n_fft as f32;
