@@ -80,7 +80,7 @@ impl RunningMeanVar {
 
 /// `sum f(x)` over `values` in eight interleaved f64 partial sums, added pairwise.
 #[inline]
-fn lane_sum<T: Copy + Into<f64>>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn lane_sum<T: Copy + Into<f64>>(values: &[T], f: impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 8];
     let chunks = values.chunks_exact(8);
     let rest = chunks.remainder().iter().fold(0.0, |s, &x| s + f(x.into()));

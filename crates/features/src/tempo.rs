@@ -5,6 +5,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex64;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use crate::stats::lane_sum;
+
 /// librosa's default tempo prior centre, in BPM (`start_bpm=120`).
 const START_BPM: f64 = 120.0;
 /// Standard deviation of the log2-tempo prior, in octaves (`std_bpm=1.0`).
@@ -155,7 +157,10 @@ impl Tempo {
             for ((f, &x), &w) in self.frame.iter_mut().zip(src).zip(&self.window) {
                 *f = f64::from(x) * w;
             }
-            let energy = sum_of_squares(&self.frame[..win]);
+            // In interleaved partial sums: one chain of 384 dependent additions was most of the
+            // tempogram's own time. (librosa divides by the lag-0 autocorrelation from its FFT,
+            // which differs from any direct sum by f64 rounding alike.)
+            let energy = lane_sum(&self.frame[..win], |v| v * v);
             self.frame[win..].iter_mut().for_each(|f| *f = 0.0);
             self.forward
                 .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
@@ -197,22 +202,6 @@ impl Tempo {
         self.padded
             .extend((0..width).map(|j| ramp(last, width - 1 - j)));
     }
-}
-
-/// `sum x^2` in f64 with four interleaved partial sums, added pairwise: one chain of
-/// dependent additions over a window's 384 values was most of the tempogram's own time.
-/// (librosa divides by the autocorrelation at lag 0 from its FFT, which differs from any
-/// direct sum by f64 rounding alike.)
-fn sum_of_squares(x: &[f64]) -> f64 {
-    let mut lanes = [0.0f64; 4];
-    let chunks = x.chunks_exact(4);
-    let rest: f64 = chunks.remainder().iter().map(|v| v * v).sum();
-    for chunk in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane += v * v;
-        }
-    }
-    ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + rest
 }
 
 /// The tempo in BPM of `onset_env` (one value every `hop_length` samples at `sr` Hz): a
