@@ -142,45 +142,35 @@ impl Dct {
         if out.dim() != shape {
             *out = Array2::zeros(shape);
         }
-        if n_mfcc == N_MFCC {
-            // The table's 20 coefficients: the sums stay in registers.
-            for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
-                let Some(coef) = coef.as_slice_mut() else {
-                    unreachable!("rows of an owned standard-layout array are contiguous")
-                };
-                frame_sums::<N_MFCC>(mel, floor, &self.by_band, coef);
-            }
-            return;
-        }
         self.sums.clear();
         self.sums.resize(n_mfcc, 0.0);
         for (mel, mut coef) in log_mel.chunks_exact(n_mels).zip(out.rows_mut()) {
-            self.sums.fill(0.0);
-            for (&l, basis) in mel.iter().zip(self.by_band.chunks_exact(n_mfcc)) {
-                let l = f64::from(l.max(floor));
-                for (s, &b) in self.sums.iter_mut().zip(basis) {
-                    *s += b * l;
-                }
-            }
-            for (c, &s) in coef.iter_mut().zip(&self.sums) {
-                *c = s as f32;
+            let Some(coef) = coef.as_slice_mut() else {
+                unreachable!("rows of an owned standard-layout array are contiguous")
+            };
+            if n_mfcc == N_MFCC {
+                // The table's 20 coefficients: sums of a length known here, which the compiler
+                // keeps in registers (in the Vec, every band loaded and stored all of them).
+                frame_sums(mel, floor, &self.by_band, &mut [0.0; N_MFCC], coef);
+            } else {
+                frame_sums(mel, floor, &self.by_band, &mut self.sums, coef);
             }
         }
     }
 }
 
-/// [`Dct::rows`] for one frame with `N` coefficients known at compile time: the same sums in
-/// the same order, held in an array the compiler keeps in registers (through a `Vec` of
-/// dynamic length, every band loaded and stored all of them again).
-fn frame_sums<const N: usize>(mel: &[f32], floor: f32, by_band: &[f64], coef: &mut [f32]) {
-    let mut sums = [0.0f64; N];
-    for (&l, basis) in mel.iter().zip(by_band.chunks_exact(N)) {
+/// One frame's DCT: each coefficient summed over the bands in order, from `sums` zeroed, in
+/// f64, into `coef` (as many as `sums` holds).
+#[inline(always)]
+fn frame_sums(mel: &[f32], floor: f32, by_band: &[f64], sums: &mut [f64], coef: &mut [f32]) {
+    sums.fill(0.0);
+    for (&l, basis) in mel.iter().zip(by_band.chunks_exact(sums.len())) {
         let l = f64::from(l.max(floor));
         for (s, &b) in sums.iter_mut().zip(basis) {
             *s += b * l;
         }
     }
-    for (c, s) in coef.iter_mut().zip(sums) {
+    for (c, &s) in coef.iter_mut().zip(sums.iter()) {
         *c = s as f32;
     }
 }
@@ -190,26 +180,29 @@ mod tests {
     use super::*;
     use crate::testutil::{SIGNALS, assert_close, librosa_order, power_spectrogram, reference};
 
-    /// The table's 20 coefficients, summed in registers, equal the sums written out band by
-    /// band in the same order, bit for bit (with the floor applied).
+    /// The table's 20 coefficients (summed in registers) and any other count (summed in the
+    /// `Vec`) equal the sums written out band by band in the same order, bit for bit (with the
+    /// floor applied).
     #[test]
-    fn fixed_width_sums_equal_the_band_by_band_sums() {
-        let mut dct = Dct::new(128, N_MFCC);
+    fn dct_sums_equal_the_band_by_band_sums() {
         let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 7 * 128);
         let log_mel: Vec<f32> = noise.iter().map(|v| 80.0 * v - 20.0).collect();
-        let mut out = Array2::zeros((0, 0));
-        dct.rows(&log_mel, -30.0, &mut out);
-        assert_eq!(out.dim(), (7, N_MFCC));
-        for (mel, got) in log_mel.chunks(128).zip(out.rows()) {
-            let mut sums = [0.0f64; N_MFCC];
-            for (m, &l) in mel.iter().enumerate() {
-                let l = f64::from(l.max(-30.0));
-                for (j, s) in sums.iter_mut().enumerate() {
-                    *s += dct.by_band[m * N_MFCC + j] * l;
+        for n_mfcc in [N_MFCC, 13] {
+            let mut dct = Dct::new(128, n_mfcc);
+            let mut out = Array2::zeros((0, 0));
+            dct.rows(&log_mel, -30.0, &mut out);
+            assert_eq!(out.dim(), (7, n_mfcc));
+            for (mel, got) in log_mel.chunks(128).zip(out.rows()) {
+                let mut sums = vec![0.0f64; n_mfcc];
+                for (m, &l) in mel.iter().enumerate() {
+                    let l = f64::from(l.max(-30.0));
+                    for (j, s) in sums.iter_mut().enumerate() {
+                        *s += dct.by_band[m * n_mfcc + j] * l;
+                    }
                 }
+                let want: Vec<f32> = sums.iter().map(|&s| s as f32).collect();
+                assert_eq!(got.to_vec(), want, "{n_mfcc} coefficients");
             }
-            let want: Vec<f32> = sums.iter().map(|&s| s as f32).collect();
-            assert_eq!(got.to_vec(), want);
         }
     }
 
