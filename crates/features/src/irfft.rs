@@ -85,9 +85,7 @@ impl InverseRealFft {
                 .zip(tw_re)
                 .zip(tw_im)
             {
-                let (sum, diff) = (a + b, a - b);
-                let re = sum.im * twr + diff.re * twi;
-                let im = sum.im * twi - diff.re * twr;
+                let (sum, diff, re, im) = fold_pair(a, b, twr, twi);
                 *z = Complex32::new(sum.re - re, diff.im - im);
             }
         }
@@ -103,9 +101,7 @@ impl InverseRealFft {
                 .zip(tw_re.iter().rev())
                 .zip(tw_im.iter().rev())
             {
-                let (sum, diff) = (a + b, a - b);
-                let re = sum.im * twr + diff.re * twi;
-                let im = sum.im * twi - diff.re * twr;
+                let (sum, diff, re, im) = fold_pair(a, b, twr, twi);
                 *z = Complex32::new(sum.re + re, -im - diff.im);
             }
         }
@@ -124,6 +120,17 @@ impl InverseRealFft {
             pair[1] = z.im;
         }
     }
+}
+
+/// The terms bins `a = X[k]` and `b = X[n/2 - k]` share, with the twiddle `e^{2 pi i k / n}`
+/// as `(twr, twi)`: `a + b`, `a - b`, and the twiddled difference's real and imaginary parts
+/// as realfft forms them. `Z[k]` and `Z[n/2 - k]` are made from these.
+#[inline(always)]
+fn fold_pair(a: Complex32, b: Complex32, twr: f32, twi: f32) -> (Complex32, Complex32, f32, f32) {
+    let (sum, diff) = (a + b, a - b);
+    let re = sum.im * twr + diff.re * twi;
+    let im = sum.im * twi - diff.re * twr;
+    (sum, diff, re, im)
 }
 
 #[cfg(test)]
