@@ -162,20 +162,34 @@ impl OnsetStrength {
             .chunks_exact(N_MELS)
             .zip(mel_db.chunks_exact(N_MELS).skip(1));
         for (o, (prev, next)) in out.iter_mut().skip(pad).zip(pairs) {
-            for ((d, &a), &b) in self.diff.iter_mut().zip(prev).zip(next) {
-                *d = (b - a).max(0.0);
+            // The positive differences, packed to the front; the rest are the zeros of max(0, .).
+            let mut n_positive = 0;
+            for (&a, &b) in prev.iter().zip(next) {
+                let d = b - a;
+                self.diff[n_positive] = d;
+                n_positive += usize::from(d > 0.0);
             }
-            *o = median_even(&mut self.diff);
+            *o = median_even_with_zeros(&mut self.diff[..n_positive], N_MELS);
         }
     }
 }
 
-/// The median of an even number of values as `np.median` computes it in f32: the mean of the
-/// two middle values, `(lo + hi) / 2`. Reorders `x`.
-fn median_even(x: &mut [f32]) -> f32 {
-    let half = x.len() / 2;
-    let (below, &mut hi, _) = x.select_nth_unstable_by(half, f32::total_cmp);
-    let lo = below.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+/// The median of an even number `n` of values as `np.median` computes it in f32, the mean of
+/// the two middle values `(lo + hi) / 2`, where the values are the `positive` ones and
+/// `n - positive.len()` zeros. Reorders `positive`.
+///
+/// The flux is mostly zeros (every band whose level fell), so where they fill the middle ranks
+/// there is nothing to select, and otherwise only the positive values are partitioned.
+fn median_even_with_zeros(positive: &mut [f32], n: usize) -> f32 {
+    let half = n / 2;
+    let zeros = n - positive.len();
+    if zeros > half {
+        return 0.0;
+    }
+    // hi is rank `half` of all n values, rank `half - zeros` of the positive ones; lo is the
+    // rank below, the largest value under hi (a zero if hi is the smallest positive value).
+    let (below, &mut hi, _) = positive.select_nth_unstable_by(half - zeros, f32::total_cmp);
+    let lo = below.iter().copied().fold(0.0, f32::max);
     (lo + hi) / 2.0
 }
 
@@ -219,8 +233,26 @@ mod tests {
 
     #[test]
     fn median_of_even_count() {
-        assert_eq!(median_even(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
-        assert_eq!(median_even(&mut [0.0, 0.0, 0.0, 5.0]), 0.0);
+        assert_eq!(median_even_with_zeros(&mut [4.0, 1.0, 3.0, 2.0], 4), 2.5);
+        assert_eq!(median_even_with_zeros(&mut [5.0], 4), 0.0);
+        assert_eq!(median_even_with_zeros(&mut [5.0, 3.0], 4), 1.5);
+        assert_eq!(median_even_with_zeros(&mut [5.0, 3.0, 4.0], 4), 3.5);
+        assert_eq!(median_even_with_zeros(&mut [], 4), 0.0);
+    }
+
+    #[test]
+    fn median_with_zeros_equals_the_sorted_middle_for_every_zero_count() {
+        // 128 values with 0..=128 zeros, against np.median's definition on the sorted values.
+        let noise = crate::testutil::random_signal(crate::testutil::RNG_SEED, 128 * 129);
+        for (zeros, values) in noise.chunks_exact(128).enumerate() {
+            let mut all: Vec<f32> = values.iter().map(|v| v.abs() + 1e-3).collect();
+            all[..zeros].fill(0.0);
+            let mut positive = all[zeros..].to_vec();
+            all.sort_by(f32::total_cmp);
+            let want = (all[63] + all[64]) / 2.0;
+            let got = median_even_with_zeros(&mut positive, 128);
+            assert_eq!(got.to_bits(), want.to_bits(), "{zeros} zeros");
+        }
     }
 
     #[test]
