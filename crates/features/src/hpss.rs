@@ -11,6 +11,10 @@ use crate::stft::modulus;
 /// librosa's default median-filter width for both directions (`kernel_size=31`).
 pub const HPSS_KERNEL: usize = 31;
 
+/// Frames of `P` that [`Hpss::separate_signal`] filters at a time: the median filter's sixteen
+/// lanes, 64 KiB of 1025-bin frames.
+const P_BLOCK_FRAMES: usize = 16;
+
 /// Harmonic/percussive separation of a complex STFT by median filtering and soft masks.
 ///
 /// With `S = |D|` (frames are rows of `D`):
@@ -30,9 +34,10 @@ pub const HPSS_KERNEL: usize = 31;
 /// up to 1e-6 in the means).
 ///
 /// Both medians walk the frame-major magnitudes in place, sixteen bins (for `H`) or sixteen frames
-/// (for `P`) at a time ([`MedianFilter::filter_columns`], [`MedianFilter::filter_rows`]). All
-/// buffers (magnitudes, the two filtered spectrograms) are owned and reused: separating further
-/// clips of the same length allocates nothing.
+/// (for `P`) at a time ([`MedianFilter::filter_columns`], [`MedianFilter::filter_rows`]);
+/// [`Hpss::separate_signal`] filters `P` sixteen frames at a time as the inverse STFT reaches
+/// them. All buffers (magnitudes, the filtered spectrograms) are owned and reused: separating
+/// further clips of the same length allocates nothing.
 #[derive(Debug)]
 pub struct Hpss {
     median: MedianFilter,
@@ -41,7 +46,8 @@ pub struct Hpss {
     mag: Vec<f32>,
     /// `H` in `[t, k]`, then `M_H` ([`Hpss::separate_signal`] keeps `H` and forms `M_H` per bin).
     work: Vec<f32>,
-    /// `P` in `[t, k]`, then `M_P` (kept as `P` by [`Hpss::separate_signal`]).
+    /// `P` in `[t, k]`, then `M_P`; [`Hpss::separate_signal`] keeps only a block of frames of
+    /// `P` at a time here.
     perc: Vec<f32>,
     /// One run of the percussive signal ([`Hpss::separate_signal_moments`]).
     run: Vec<f32>,
@@ -187,23 +193,32 @@ impl Hpss {
         };
         let (n_frames, n_bins) = stft.dim();
         if !mag.is_empty() {
-            self.median.filter_rows(mag, n_bins, &mut self.perc);
             self.median.filter_columns(mag, n_bins, &mut self.work);
         }
         let stft = stft.as_standard_layout();
         let Some(bins) = stft.as_slice() else {
             unreachable!("a standard-layout array is one slice")
         };
-        let (harm, perc) = (&self.work, &self.perc);
+        // P is filtered a block of frames at a time as the inverse STFT reaches it (each row is
+        // filtered on its own, so the values are those of one call over all frames): the block
+        // stays in cache until the masks read it.
+        let (harm, perc, median) = (&self.work, &mut self.perc, &mut self.median);
+        let block = P_BLOCK_FRAMES * n_bins;
+        perc.resize(block.min(mag.len()), 0.0);
         self.istft.process_with_finished(
             n_frames,
             y.len(),
             harmonic_out,
             |t, spectrum| {
+                let at = t % P_BLOCK_FRAMES * n_bins;
+                if at == 0 {
+                    let rows = t * n_bins..((t + P_BLOCK_FRAMES) * n_bins).min(mag.len());
+                    median.filter_rows(&mag[rows.clone()], n_bins, &mut perc[..rows.len()]);
+                }
                 let range = t * n_bins..(t + 1) * n_bins;
                 let bins = bins[range.clone()]
                     .iter()
-                    .zip(harm[range.clone()].iter().zip(&perc[range]));
+                    .zip(harm[range].iter().zip(&perc[at..at + n_bins]));
                 for (s, (&d, (&h, &p))) in spectrum.iter_mut().zip(bins) {
                     *s = d * harmonic_mask(h, p);
                 }
@@ -253,6 +268,7 @@ impl Hpss {
     /// (all frame-major).
     fn compute_masks(&mut self, stft: &Array2<Complex32>) {
         self.prepare(stft);
+        self.perc.resize(stft.len(), 0.0);
         self.mag.resize(stft.len(), 0.0);
         for (m, &d) in self.mag.iter_mut().zip(stft.iter()) {
             // |D| as numpy's complex64 abs (glibc's hypotf): the modulus in f64 rounded to f32.
@@ -267,8 +283,9 @@ impl Hpss {
         );
     }
 
-    /// Checks the number of bins and sizes the mask buffers for `stft`; they are overwritten
-    /// whole before they are read, so a buffer of the right size is not cleared.
+    /// Checks the number of bins and sizes `self.work` for `stft`; it is overwritten whole
+    /// before it is read, so a buffer of the right size is not cleared. (`self.perc` is sized
+    /// by each caller: a whole spectrogram, or a block of frames.)
     fn prepare(&mut self, stft: &Array2<Complex32>) {
         let n_bins = self.istft.n_bins();
         assert_eq!(
@@ -277,9 +294,7 @@ impl Hpss {
             "hpss expects {n_bins} bins per frame, got {}",
             stft.ncols()
         );
-        let len = stft.len();
-        self.work.resize(len, 0.0);
-        self.perc.resize(len, 0.0);
+        self.work.resize(stft.len(), 0.0);
     }
 }
 
