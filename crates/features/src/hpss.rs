@@ -203,17 +203,18 @@ impl Hpss {
         // filtered on its own, so the values are those of one call over all frames): the block
         // stays in cache until the masks read it.
         let (harm, perc, median) = (&self.work, &mut self.perc, &mut self.median);
-        let block = P_BLOCK_FRAMES * n_bins;
-        perc.resize(block.min(mag.len()), 0.0);
+        // Rows a multiple of 16 samples apart: see MedianFilter::filter_rows_strided.
+        let stride = n_bins.next_multiple_of(16);
+        perc.resize(P_BLOCK_FRAMES * stride, 0.0);
         self.istft.process_with_finished(
             n_frames,
             y.len(),
             harmonic_out,
             |t, spectrum| {
-                let at = t % P_BLOCK_FRAMES * n_bins;
+                let at = t % P_BLOCK_FRAMES * stride;
                 if at == 0 {
                     let rows = t * n_bins..((t + P_BLOCK_FRAMES) * n_bins).min(mag.len());
-                    median.filter_rows(&mag[rows.clone()], n_bins, &mut perc[..rows.len()]);
+                    median.filter_rows_strided(&mag[rows], n_bins, perc, stride);
                 }
                 let range = t * n_bins..(t + 1) * n_bins;
                 let bins = bins[range.clone()]
