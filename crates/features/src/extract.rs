@@ -15,7 +15,7 @@ use crate::rms::rms;
 use crate::schema::{FEATURE_NAMES, N_FEATURES};
 use crate::spectral::{spectral_centroid_bandwidth, spectral_rolloff};
 use crate::stats::{mean_var, mean_var_of};
-use crate::stft::{PadMode, Stft, modulus};
+use crate::stft::{PadMode, Stft, moduli_and_powers};
 use crate::tempo::Tempo;
 use crate::tonnetz::{N_TONNETZ, Tonnetz};
 use crate::zcr::zero_crossing_rate;
@@ -260,17 +260,15 @@ impl FeatureExtractor {
             unreachable!("owned arrays of standard layout")
         };
         let n_bins = shape.1;
+        let arch = pulp::Arch::new();
         self.stft
             .complex_with(y, PadMode::Reflect, &mut self.spectrum, |t, row| {
-                for ((d, m), p) in row
-                    .iter()
-                    .zip(&mut magnitude[t * stride..t * stride + n_bins])
-                    .zip(&mut power[t * n_bins..(t + 1) * n_bins])
-                {
-                    // numpy's complex64 abs (glibc's hypotf) is this f64 modulus rounded to f32.
-                    *m = modulus(*d);
-                    *p = *m * *m;
-                }
+                moduli_and_powers(
+                    arch,
+                    row,
+                    &mut magnitude[t * stride..t * stride + n_bins],
+                    &mut power[t * n_bins..(t + 1) * n_bins],
+                );
             });
         clock.lap(&mut self.timings, Stage::Stft);
 
