@@ -12,7 +12,7 @@ use crate::stft::modulus;
 pub const HPSS_KERNEL: usize = 31;
 
 /// Frames of `P` that [`Hpss::separate_signal`] filters at a time: the median filter's sixteen
-/// lanes, 64 KiB of 1025-bin frames.
+/// lanes, about 64 KiB of 1025-bin frames.
 const P_BLOCK_FRAMES: usize = 16;
 
 /// Harmonic/percussive separation of a complex STFT by median filtering and soft masks.
@@ -44,7 +44,8 @@ pub struct Hpss {
     istft: Istft,
     /// `|D|`, frame-major `[t, k]`.
     mag: Vec<f32>,
-    /// `H` in `[t, k]`, then `M_H` ([`Hpss::separate_signal`] keeps `H` and forms `M_H` per bin).
+    /// `H` in `[t, k]`, then `M_H` ([`Hpss::separate_signal`] keeps `H`, in rows as long as
+    /// the magnitudes' padded rows, and forms `M_H` per bin).
     work: Vec<f32>,
     /// `P` in `[t, k]`, then `M_P`; [`Hpss::separate_signal`] keeps only a block of frames of
     /// `P` at a time here.
