@@ -281,6 +281,7 @@ impl FeatureExtractor {
         put(out, mean_var_of(&self.frame_f32));
         clock.lap(&mut self.timings, Stage::Rms);
 
+        // The magnitudes without their padding columns, for every consumer but HPSS.
         let magnitude = self.magnitude.view().split_at(Axis(1), n_bins).0;
         spectral_centroid_bandwidth(magnitude, sr, &mut self.frame_f64, &mut self.frame_f64_b);
         put(out, mean_var_of(&self.frame_f64));
@@ -324,10 +325,7 @@ impl FeatureExtractor {
         }
         clock.lap(&mut self.timings, Stage::Mfcc);
 
-        self.contrast.compute(
-            self.magnitude.view().split_at(Axis(1), n_bins).0,
-            &mut self.contrast_out,
-        );
+        self.contrast.compute(magnitude, &mut self.contrast_out);
         for band in self.contrast_out.columns() {
             put(out, mean_var(band.iter().copied()));
         }
